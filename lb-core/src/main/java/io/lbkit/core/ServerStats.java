@@ -1,0 +1,89 @@
+package io.lbkit.core;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Live counters of one server slot, kept across snapshots. Adapters (the servlet filter, a
+ * gateway) record requests here; the stats page reads them. Thread-safe.
+ */
+public final class ServerStats {
+  private final AtomicInteger active = new AtomicInteger();
+  private final LongAdder requests = new LongAdder();
+  private final LongAdder failures = new LongAdder();
+  private final LongAdder retries = new LongAdder();
+  private final LongAdder checkFailures = new LongAdder();
+  private final LongAdder downTransitions = new LongAdder();
+  private volatile String checkStatus;
+  private volatile int health;
+  /** Consecutive failed requests, for the passive check; written by ServerGroup. */
+  volatile int consecutiveErrors;
+
+  /** A request was sent to this server; pair with {@link #requestEnded()}. */
+  public void requestStarted() {
+    requests.increment();
+    active.incrementAndGet();
+  }
+
+  public void requestEnded() {
+    active.decrementAndGet();
+  }
+
+  /** A request to this server failed (connection refused, reset, timeout, malformed response). */
+  public void failure() {
+    failures.increment();
+  }
+
+  /** A request was retried away from this server. */
+  public void retry() {
+    retries.increment();
+  }
+
+  void checkFailed() {
+    checkFailures.increment();
+  }
+
+  void check(String status, int health) {
+    this.checkStatus = status;
+    this.health = health;
+  }
+
+  void wentDown() {
+    downTransitions.increment();
+  }
+
+  public int active() {
+    return active.get();
+  }
+
+  public long requests() {
+    return requests.sum();
+  }
+
+  public long failures() {
+    return failures.sum();
+  }
+
+  public long retries() {
+    return retries.sum();
+  }
+
+  public long checkFailures() {
+    return checkFailures.sum();
+  }
+
+  /** How many times the server went from UP to DOWN (HAProxy's {@code chkdown}). */
+  public long downTransitions() {
+    return downTransitions.sum();
+  }
+
+  /** The last health check result ("L4OK", "L4CON", "L4TOUT", "L7OK", "L7STS 500"...), or null. */
+  public String checkStatus() {
+    return checkStatus;
+  }
+
+  /** HAProxy's health counter: 0..rise+fall-1; the server is UP from rise on. */
+  public int health() {
+    return health;
+  }
+}

@@ -1,0 +1,2 @@
+/** The runnable load balancer and the demo. */
+package io.lbkit.standalone;
