@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +38,8 @@ public final class ServerGroup implements AutoCloseable {
   private final int fall;
   private final int errorLimit;
   private final Ticker ticker;
+  private final ScheduledExecutorService userScheduler;
+  private ScheduledExecutorService ownScheduler;
 
   private final List<Slot> slots = new ArrayList<>();
   private final CopyOnWriteArrayList<Consumer<Snapshot>> listeners = new CopyOnWriteArrayList<>();
@@ -54,6 +58,7 @@ public final class ServerGroup implements AutoCloseable {
     this.fall = b.fall;
     this.errorLimit = b.errorLimit;
     this.ticker = b.ticker;
+    this.userScheduler = b.scheduler;
     if (maxSlots != Integer.MAX_VALUE) {
       for (int i = 0; i < maxSlots; i++) {
         slots.add(new Slot(i, slotPrefix + (i + 1), ticker.read()));
@@ -83,6 +88,25 @@ public final class ServerGroup implements AutoCloseable {
 
   public Ticker ticker() {
     return ticker;
+  }
+
+  /**
+   * The scheduler that runs this group's DNS queries and health checks: the one given to the
+   * builder (share one among all groups), or else a single daemon thread owned by the group,
+   * started on first use and stopped by {@link #close()}. Never a thread per server.
+   */
+  public synchronized ScheduledExecutorService scheduler() {
+    if (userScheduler != null) {
+      return userScheduler;
+    }
+    if (ownScheduler == null) {
+      ownScheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "lbkit-" + name);
+        t.setDaemon(true);
+        return t;
+      });
+    }
+    return ownScheduler;
   }
 
   public boolean healthChecked() {
@@ -220,6 +244,11 @@ public final class ServerGroup implements AutoCloseable {
         resource.close();
       } catch (Exception e) {
         log.warn("{}: closing {} failed", name, resource, e);
+      }
+    }
+    synchronized (this) {
+      if (ownScheduler != null) {
+        ownScheduler.shutdownNow();
       }
     }
   }
@@ -383,6 +412,7 @@ public final class ServerGroup implements AutoCloseable {
     private int errorLimit = 10;
     private Ticker ticker = Ticker.system();
     private List<Endpoint> endpoints;
+    private ScheduledExecutorService scheduler;
 
     private Builder(String name) {
       if (name == null || name.isBlank()) {
@@ -455,6 +485,12 @@ public final class ServerGroup implements AutoCloseable {
     /** The time source for state-change stamps; inject one in tests. */
     public Builder ticker(Ticker ticker) {
       this.ticker = Checks.notNull("ticker", ticker);
+      return this;
+    }
+
+    /** A scheduler to share among groups for DNS queries and health checks (not shut down by the group). */
+    public Builder scheduler(ScheduledExecutorService scheduler) {
+      this.scheduler = Checks.notNull("scheduler", scheduler);
       return this;
     }
 
