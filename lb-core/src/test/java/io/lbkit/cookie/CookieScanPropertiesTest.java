@@ -17,7 +17,7 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 
 /** Properties of the in-place cookie scanner, over generated headers. */
-class CookieScanProperties {
+class CookieScanPropertiesTest {
   private final ServerGroup group = ServerGroup.builder("be").staticEndpoints("127.0.0.2:80,127.0.0.3:80,127.0.0.4:80").build();
   private final StickyCookieBalancer sticky = StickyCookieBalancer.builder().cookieKey("k").build(group);
 
