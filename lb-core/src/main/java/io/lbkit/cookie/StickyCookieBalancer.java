@@ -117,6 +117,12 @@ public final class StickyCookieBalancer implements Balancer {
     return CookieHeaders.remove(cookieHeader, cookieName);
   }
 
+  /** Removes our cookie from the forwarded request unless {@code cookie-indirect} is off. */
+  @Override
+  public String forwardedCookieHeader(String cookieHeader) {
+    return stripFromRequest ? stripCookie(cookieHeader) : cookieHeader;
+  }
+
   private void rebuild(Snapshot snapshot) {
     state = new State(snapshot, state.values, codecs, cookieName, attributes, group.name());
   }

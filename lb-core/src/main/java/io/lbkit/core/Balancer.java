@@ -12,4 +12,23 @@ public interface Balancer {
 
   /** The group this balancer selects from. */
   ServerGroup group();
+
+  /**
+   * Rewrites one {@code Cookie} header line of a request before an adapter forwards it to the
+   * selected server: a sticky balancer removes its own cookie (HAProxy {@code indirect}), a
+   * prefix balancer strips its prefix from the application's cookie. Returns null to drop the
+   * line. The default forwards it unchanged.
+   */
+  default String forwardedCookieHeader(String cookieHeader) {
+    return cookieHeader;
+  }
+
+  /**
+   * Sees one {@code Set-Cookie} header value of the server's response before an adapter passes it
+   * to the client, and returns the value to send (null drops it). Stick tables learn session ids
+   * here; prefix mode adds its prefix. The default passes it unchanged.
+   */
+  default String backendSetCookie(Selection selection, String setCookie) {
+    return setCookie;
+  }
 }

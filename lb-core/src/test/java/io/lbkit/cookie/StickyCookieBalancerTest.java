@@ -205,6 +205,9 @@ class StickyCookieBalancerTest {
     assertThat(sticky.stripCookie("SRVID=abc")).isNull();
     assertThat(sticky.stripCookie("a=1;XSRVID=abc")).isEqualTo("a=1;XSRVID=abc");
     assertThat(sticky.stripCookie(null)).isNull();
+    assertThat(sticky.forwardedCookieHeader("a=1; SRVID=abc")).isEqualTo("a=1");
+    StickyCookieBalancer direct = StickyCookieBalancer.builder().cookieKey(KEY).cookieIndirect(false).build(group);
+    assertThat(direct.forwardedCookieHeader("a=1; SRVID=abc")).isEqualTo("a=1; SRVID=abc");
   }
 
   @Test
