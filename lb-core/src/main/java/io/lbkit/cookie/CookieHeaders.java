@@ -1,8 +1,90 @@
 package io.lbkit.cookie;
 
-/** Editing of raw {@code Cookie} header values (request side). */
+/** Reading and editing raw {@code Cookie} header values (request side). */
 public final class CookieHeaders {
   private CookieHeaders() {}
+
+  /**
+   * Finds the value of the next pair named exactly {@code name} (case-sensitive, as HAProxy) in a
+   * raw {@code Cookie} header, starting at {@code from}. Surrounding spaces and one pair of double
+   * quotes are not part of the value. Returns the value's range packed in a long (see
+   * {@link #start(long)} and {@link #end(long)}), or -1 when there is none. Pairs without {@code =}
+   * are skipped; a name that merely ends with {@code name} ({@code XSRVID}) does not match.
+   * Allocation-free: balancers call it per request.
+   */
+  public static long valueRange(String header, String name, int from) {
+    if (header == null) {
+      return -1;
+    }
+    int len = header.length();
+    int nameLen = name.length();
+    int i = from;
+    while (i < len) {
+      char c = header.charAt(i);
+      if (c == ' ' || c == '\t' || c == ';') {
+        i++;
+        continue;
+      }
+      int nameStart = i;
+      while (i < len && (c = header.charAt(i)) != '=' && c != ';') {
+        i++;
+      }
+      if (i >= len || c == ';') {
+        continue; // a pair without '='
+      }
+      int nameEnd = i;
+      while (nameEnd > nameStart && isSpace(header.charAt(nameEnd - 1))) {
+        nameEnd--;
+      }
+      int valueStart = ++i;
+      while (i < len && header.charAt(i) != ';') {
+        i++;
+      }
+      if (nameEnd - nameStart != nameLen || !header.regionMatches(nameStart, name, 0, nameLen)) {
+        continue;
+      }
+      int valueEnd = i;
+      while (valueStart < valueEnd && isSpace(header.charAt(valueStart))) {
+        valueStart++;
+      }
+      while (valueEnd > valueStart && isSpace(header.charAt(valueEnd - 1))) {
+        valueEnd--;
+      }
+      if (valueEnd - valueStart >= 2 && header.charAt(valueStart) == '"' && header.charAt(valueEnd - 1) == '"') {
+        valueStart++;
+        valueEnd--;
+      }
+      return ((long) valueStart << 32) | valueEnd;
+    }
+    return -1;
+  }
+
+  /** The start (inclusive) of a range returned by {@link #valueRange}. */
+  public static int start(long range) {
+    return (int) (range >>> 32);
+  }
+
+  /** The end (exclusive) of a range returned by {@link #valueRange}. */
+  public static int end(long range) {
+    return (int) range;
+  }
+
+  /** The first non-empty value of a pair named {@code name} in any of the headers, or null. */
+  public static String firstValue(io.lbkit.core.RequestView request, String name) {
+    for (int h = 0, n = request.cookieHeaderCount(); h < n; h++) {
+      String header = request.cookieHeader(h);
+      for (long r = valueRange(header, name, 0); r >= 0; r = valueRange(header, name, end(r))) {
+        if (end(r) > start(r)) {
+          return header.substring(start(r), end(r));
+        }
+      }
+    }
+    return null;
+  }
+
+  private static boolean isSpace(char c) {
+    return c == ' ' || c == '\t';
+  }
 
   /**
    * Removes every pair named exactly {@code name} from a {@code Cookie} header value; returns
@@ -34,5 +116,41 @@ public final class CookieHeaders {
       return header;
     }
     return out.length() == 0 ? null : out.toString();
+  }
+
+  /**
+   * Prefix style: removes {@code <16 hex digits>~} from the start of the value of every pair named
+   * exactly {@code name}; returns the same string when there is nothing to remove.
+   */
+  public static String removeValuePrefix(String header, String name) {
+    if (header == null || header.indexOf('~') < 0) {
+      return header;
+    }
+    StringBuilder out = null;
+    int copied = 0;
+    int i = 0;
+    int len = header.length();
+    while (i < len) {
+      int pairEnd = header.indexOf(';', i);
+      if (pairEnd < 0) {
+        pairEnd = len;
+      }
+      int eq = header.indexOf('=', i);
+      if (eq > 0 && eq < pairEnd && header.substring(i, eq).trim().equals(name)) {
+        int v = eq + 1;
+        while (v < pairEnd && header.charAt(v) == ' ') {
+          v++;
+        }
+        if (v + 17 <= pairEnd && header.charAt(v + 16) == '~' && Hex.is16(header, v, v + 16)) {
+          if (out == null) {
+            out = new StringBuilder(len);
+          }
+          out.append(header, copied, v);
+          copied = v + 17;
+        }
+      }
+      i = pairEnd + 1;
+    }
+    return out == null ? header : out.append(header, copied, len).toString();
   }
 }

@@ -34,6 +34,17 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Key rotation: several keys may be configured; the first signs, all are accepted, and a
  * request whose cookie was made with an older key keeps its server and gets the current cookie.
+ *
+ * <p>Prefix style ({@code cookie-mode=prefix}, HAProxy {@code cookie JSESSIONID prefix}): no cookie
+ * of ours is inserted; the server value is prefixed to the application's own cookie on the way out
+ * ({@code <value>~<session id>}) and stripped on the way in, so the application sees its value
+ * untouched.
+ *
+ * <p>{@code cookie-maxidle} / {@code cookie-maxlife} (HAProxy {@code maxidle}/{@code maxlife}, insert
+ * style): the value carries the dates of last use and of issue, {@code <value>|<last>|<first>}, in
+ * HAProxy's encoding (5 base64 characters of unix time / 4); an expired cookie counts as absent.
+ * The last-use date is refreshed once it is older than a quarter of {@code maxidle}, so a busy client
+ * does not get a new cookie on every response. These responses format a cookie per request.
  */
 public final class StickyCookieBalancer implements Balancer {
   private static final Logger log = LoggerFactory.getLogger(StickyCookieBalancer.class);
@@ -45,6 +56,10 @@ public final class StickyCookieBalancer implements Balancer {
   private final String attributes;
   private final boolean nocache;
   private final boolean stripFromRequest;
+  private final boolean prefix;
+  private final long maxIdleSeconds;
+  private final long maxLifeSeconds;
+  private final java.time.Clock clock;
   private volatile State state;
 
   private StickyCookieBalancer(Builder b, ServerGroup group) {
@@ -54,6 +69,10 @@ public final class StickyCookieBalancer implements Balancer {
     this.attributes = b.attributes();
     this.nocache = b.nocache;
     this.stripFromRequest = b.stripFromRequest;
+    this.prefix = b.prefix;
+    this.maxIdleSeconds = b.maxIdle == null ? 0 : b.maxIdle.toSeconds();
+    this.maxLifeSeconds = b.maxLife == null ? 0 : b.maxLife.toSeconds();
+    this.clock = b.clock;
     this.fallback = Objects.requireNonNull(b.fallback.apply(group), "fallback balancer");
     this.state = new State(new HashMap<>());
     group.addListener(this::rebuild);
@@ -68,12 +87,18 @@ public final class StickyCookieBalancer implements Balancer {
     State s = state;
     if (s.size > 0) {
       for (int h = 0, n = request.cookieHeaderCount(); h < n; h++) {
-        Selection pinned = s.lookup(request.cookieHeader(h), cookieName);
-        if (pinned != null) {
-          return pinned;
+        String header = request.cookieHeader(h);
+        int at = s.find(header, cookieName, prefix);
+        if (at >= 0) {
+          Selection pinned = s.get(Hex.parse16(header, at));
+          return maxIdleSeconds == 0 && maxLifeSeconds == 0 ? pinned : dated(s, pinned, header, at + 16);
         }
       }
     }
+    return balance(s, request, nowSeconds());
+  }
+
+  private Selection balance(State s, RequestView request, long now) {
     Selection chosen = fallback.select(request);
     Server server = chosen.server();
     if (server == null) {
@@ -81,7 +106,44 @@ public final class StickyCookieBalancer implements Balancer {
     }
     Selection withCookie = server.slot() < s.withCookie.length ? s.withCookie[server.slot()] : null;
     // the fallback may have seen a newer snapshot than ours for an instant: then no cookie this time
-    return withCookie != null && withCookie.server() == server ? withCookie : chosen;
+    if (withCookie == null || withCookie.server() != server) {
+      return chosen;
+    }
+    return now < 0 || prefix ? withCookie : new Selection(server, setCookie(s, server, now, now));
+  }
+
+  /** maxidle/maxlife: checks the dates that follow the value; refreshes or expires the cookie. */
+  private Selection dated(State s, Selection pinned, String header, int datesAt) {
+    long now = nowSeconds();
+    long last = Dates.read(header, datesAt);
+    long first = last < 0 ? -1 : Dates.read(header, datesAt + 6);
+    boolean expired = last < 0 || last > now + 86_400 // HAProxy: dates over 24 h ahead are forged
+        || (maxIdleSeconds > 0 && now - last > maxIdleSeconds)
+        || (maxLifeSeconds > 0 && (first < 0 || first > now + 86_400 || now - first > maxLifeSeconds));
+    if (expired) {
+      return balance(s, RequestView.EMPTY, now);
+    }
+    Server server = pinned.server();
+    boolean stale = maxIdleSeconds > 0 && now - last >= Math.max(4, maxIdleSeconds / 4);
+    if (pinned.setCookie() == null && !stale) {
+      return pinned;
+    }
+    return new Selection(server, setCookie(s, server, now, maxLifeSeconds > 0 ? first : now));
+  }
+
+  private String setCookie(State s, Server server, long last, long first) {
+    StringBuilder sb = new StringBuilder(cookieName.length() + 40 + attributes.length());
+    sb.append(cookieName).append('=').append(Hex.format(s.values.get(server.endpoint())[0])).append('|');
+    Dates.write(sb, last);
+    if (maxLifeSeconds > 0) {
+      Dates.write(sb.append('|'), first);
+    }
+    return sb.append(attributes).toString();
+  }
+
+  /** Unix seconds when maxidle/maxlife are on, else -1 (no clock read per request). */
+  private long nowSeconds() {
+    return maxIdleSeconds == 0 && maxLifeSeconds == 0 ? -1 : clock.millis() / 1000;
   }
 
   @Override
@@ -117,14 +179,34 @@ public final class StickyCookieBalancer implements Balancer {
     return CookieHeaders.remove(cookieHeader, cookieName);
   }
 
-  /** Removes our cookie from the forwarded request unless {@code cookie-indirect} is off. */
+  /**
+   * Insert style: removes our cookie from the forwarded request unless {@code cookie-indirect} is
+   * off. Prefix style: removes our prefix from the application's cookie.
+   */
   @Override
   public String forwardedCookieHeader(String cookieHeader) {
+    if (prefix) {
+      return CookieHeaders.removeValuePrefix(cookieHeader, cookieName);
+    }
     return stripFromRequest ? stripCookie(cookieHeader) : cookieHeader;
   }
 
+  /** Prefix style: prefixes the server's value to the application's cookie. */
+  @Override
+  public String backendSetCookie(Selection selection, String setCookie) {
+    Server server = selection.server();
+    if (!prefix || server == null || setCookie == null || !setCookie.startsWith(cookieName + "=")) {
+      return setCookie;
+    }
+    int valueStart = cookieName.length() + 1;
+    if (valueStart >= setCookie.length() || setCookie.charAt(valueStart) == ';') {
+      return setCookie; // the application deletes its cookie: nothing to pin
+    }
+    return cookieName + "=" + cookieValue(server.endpoint()) + "~" + setCookie.substring(valueStart);
+  }
+
   private void rebuild(Snapshot snapshot) {
-    state = new State(snapshot, state.values, codecs, cookieName, attributes, group.name());
+    state = new State(snapshot, state.values, codecs, cookieName, attributes, group.name(), prefix);
   }
 
   /** Per-snapshot tables: cookie value → selection, and slot → selection with Set-Cookie. */
@@ -146,7 +228,7 @@ public final class StickyCookieBalancer implements Balancer {
     }
 
     State(Snapshot snapshot, Map<Endpoint, long[]> previous, List<CookieCodec> codecs, String name,
-        String attributes, String groupName) {
+        String attributes, String groupName, boolean prefix) {
       List<Server> usable = snapshot.usable();
       values = new HashMap<>();
       withCookie = new Selection[snapshot.servers().size()];
@@ -160,7 +242,7 @@ public final class StickyCookieBalancer implements Balancer {
           }
         }
         values.put(s.endpoint(), v);
-        withCookie[s.slot()] = new Selection(s, name + "=" + Hex.format(v[0]) + attributes);
+        withCookie[s.slot()] = new Selection(s, prefix ? null : name + "=" + Hex.format(v[0]) + attributes);
         pinned[s.slot()] = new Selection(s, null);
       }
       int capacity = Integer.highestOneBit(Math.max(2, usable.size() * codecs.size() * 2) * 2 - 1);
@@ -187,7 +269,7 @@ public final class StickyCookieBalancer implements Balancer {
       size = count;
     }
 
-    private Selection get(long key) {
+    Selection get(long key) {
       for (int i = mix(key) & mask; ; i = (i + 1) & mask) {
         Selection s = table[i];
         if (s == null || keys[i] == key) {
@@ -211,66 +293,27 @@ public final class StickyCookieBalancer implements Balancer {
     }
 
     /**
-     * Scans one raw {@code Cookie} header for pairs named exactly {@code name} and returns the
-     * selection of the first whose value is in the table, or null. Allocation-free.
+     * Scans one raw {@code Cookie} header for pairs named exactly {@code name} and returns where
+     * the 16 hex digits of the first value found in the table start, or -1. The digits may be
+     * followed by {@code |dates} (maxidle/maxlife), or must be followed by {@code ~} in prefix
+     * style. Allocation-free.
      */
-    Selection lookup(String header, String name) {
-      if (header == null) {
-        return null;
-      }
-      int len = header.length();
-      int nameLen = name.length();
-      int i = 0;
-      while (i < len) {
-        char c = header.charAt(i);
-        if (c == ' ' || c == '\t' || c == ';') {
-          i++;
-          continue;
-        }
-        int nameStart = i;
-        while (i < len && (c = header.charAt(i)) != '=' && c != ';') {
-          i++;
-        }
-        if (i >= len || c == ';') {
-          continue; // a pair without '=': skip it
-        }
-        int nameEnd = i;
-        while (nameEnd > nameStart && isSpace(header.charAt(nameEnd - 1))) {
-          nameEnd--;
-        }
-        int valueStart = ++i;
-        while (i < len && header.charAt(i) != ';') {
-          i++;
-        }
-        if (nameEnd - nameStart != nameLen || !header.regionMatches(nameStart, name, 0, nameLen)) {
-          continue;
-        }
-        int valueEnd = i;
-        while (valueStart < valueEnd && isSpace(header.charAt(valueStart))) {
-          valueStart++;
-        }
-        while (valueEnd > valueStart && isSpace(header.charAt(valueEnd - 1))) {
-          valueEnd--;
-        }
-        if (valueEnd - valueStart >= 2 && header.charAt(valueStart) == '"' && header.charAt(valueEnd - 1) == '"') {
-          valueStart++;
-          valueEnd--;
-        }
-        if (Hex.is16(header, valueStart, valueEnd)) {
-          Selection s = get(Hex.parse16(header, valueStart));
-          if (s != null) {
-            return s;
-          }
+    int find(String header, String name, boolean prefix) {
+      for (long range = CookieHeaders.valueRange(header, name, 0); range >= 0;
+          range = CookieHeaders.valueRange(header, name, CookieHeaders.end(range))) {
+        int valueStart = CookieHeaders.start(range);
+        int valueEnd = CookieHeaders.end(range);
+        int hexEnd = valueStart + 16;
+        boolean shaped = prefix
+            ? hexEnd < valueEnd && header.charAt(hexEnd) == '~'
+            : hexEnd == valueEnd || (hexEnd < valueEnd && header.charAt(hexEnd) == '|');
+        if (shaped && Hex.is16(header, valueStart, hexEnd) && get(Hex.parse16(header, valueStart)) != null) {
+          return valueStart;
         }
       }
-      return null;
-    }
-
-    private static boolean isSpace(char c) {
-      return c == ' ' || c == '\t';
+      return -1;
     }
   }
-
   /** Builds a {@link StickyCookieBalancer}; every setter validates its argument at once. */
   public static final class Builder {
     private String cookieName = "SRVID";
@@ -285,6 +328,10 @@ public final class StickyCookieBalancer implements Balancer {
     private String sameSite = "Lax";
     private boolean nocache;
     private boolean stripFromRequest = true;
+    private boolean prefix;
+    private Duration maxIdle;
+    private Duration maxLife;
+    private java.time.Clock clock = java.time.Clock.systemUTC();
     private Function<ServerGroup, ? extends Balancer> fallback = RoundRobinBalancer::create;
 
     private Builder() {}
@@ -391,6 +438,35 @@ public final class StickyCookieBalancer implements Balancer {
       return this;
     }
 
+    /**
+     * Prefix style (HAProxy {@code cookie JSESSIONID prefix}): set {@link #cookie(String)} to the
+     * application's session cookie; its value is prefixed with the server value on the way out and
+     * stripped on the way in. The configuration value {@code cookie-mode=prefix} selects this with
+     * the SipHash codec.
+     */
+    public Builder cookiePrefix(boolean prefix) {
+      this.prefix = prefix;
+      return this;
+    }
+
+    /** HAProxy {@code maxidle}: a cookie unused for longer is ignored (default: none). */
+    public Builder cookieMaxIdle(Duration maxIdle) {
+      this.maxIdle = maxIdle == null ? null : checkSeconds("cookie-maxidle", maxIdle);
+      return this;
+    }
+
+    /** HAProxy {@code maxlife}: a cookie older than this since first issued is ignored (default: none). */
+    public Builder cookieMaxLife(Duration maxLife) {
+      this.maxLife = maxLife == null ? null : checkSeconds("cookie-maxlife", maxLife);
+      return this;
+    }
+
+    /** The wall clock for maxidle/maxlife dates; inject one in tests. */
+    public Builder clock(java.time.Clock clock) {
+      this.clock = Checks.notNull("clock", clock);
+      return this;
+    }
+
     /** The balancer for requests without a valid cookie (default: round robin over the same group). */
     public Builder fallback(Function<ServerGroup, ? extends Balancer> fallback) {
       this.fallback = Checks.notNull("fallback", fallback);
@@ -405,6 +481,9 @@ public final class StickyCookieBalancer implements Balancer {
       }
       if (codec != null && keys != null) {
         throw new IllegalStateException("cookie-key: set together with a custom codec (expected: one or the other)");
+      }
+      if (prefix && (maxIdle != null || maxLife != null)) {
+        throw new IllegalStateException("cookie-maxidle/cookie-maxlife: not available with cookie-mode=prefix (expected: insert style)");
       }
       if ("None".equals(sameSite) && !secure) {
         throw new IllegalStateException("cookie-samesite: None requires cookie-secure (browsers drop the cookie otherwise)");
@@ -444,6 +523,13 @@ public final class StickyCookieBalancer implements Balancer {
         sb.append("; SameSite=").append(sameSite);
       }
       return sb.toString();
+    }
+
+    private static Duration checkSeconds(String name, Duration d) {
+      if (d.toSeconds() < 1) {
+        throw new IllegalArgumentException(name + ": " + d + " (expected: at least 1s)");
+      }
+      return d;
     }
 
     private static String checkAttribute(String name, String value) {
