@@ -273,9 +273,9 @@ public final class ServerGroup implements AutoCloseable {
       }
       Endpoint update = wanted.remove(slot.endpoint);
       if (update == null) {
-        log.info("{}/{} lost its address {}", name, slot.name, slot.endpoint.authority());
+        String lost = slot.endpoint.authority();
         slot.endpoint = null;
-        updateState(slot, "address removed");
+        updateState(slot, "address " + lost + " removed");
         changed = true;
       } else if (!update.sameAttributes(slot.endpoint)) {
         log.info("{}/{} changed from {} to {}", name, slot.name, slot.endpoint, update);
@@ -294,8 +294,7 @@ public final class ServerGroup implements AutoCloseable {
       free.health = rise; // HAProxy: leaving maintenance with checks, UP at once, one failure from DOWN
       free.stats.consecutiveErrors = 0;
       free.stats.check(null, free.health);
-      log.info("{}/{} got address {}", name, free.name, e);
-      updateState(free, "address assigned");
+      updateState(free, "address " + e.authority() + " assigned");
       changed = true;
     }
     if (ignored > 0 && ignored != ignoredEndpoints) {
