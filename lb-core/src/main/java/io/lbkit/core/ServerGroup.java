@@ -33,10 +33,12 @@ public final class ServerGroup implements AutoCloseable {
   private final String name;
   private final String slotPrefix;
   private final int maxSlots;
-  private final boolean healthChecked;
-  private final int rise;
-  private final int fall;
-  private final int errorLimit;
+  // health settings: from the builder, replaced by a checker's via enableHealthChecks
+  private boolean healthChecked;
+  private int rise;
+  private int fall;
+  private int errorLimit;
+  private Consumer<Server> passiveFailCheckListener;
   private final Ticker ticker;
   private final ScheduledExecutorService userScheduler;
   private ScheduledExecutorService ownScheduler;
@@ -61,7 +63,7 @@ public final class ServerGroup implements AutoCloseable {
     this.userScheduler = b.scheduler;
     if (maxSlots != Integer.MAX_VALUE) {
       for (int i = 0; i < maxSlots; i++) {
-        slots.add(new Slot(i, slotPrefix + (i + 1), ticker.read()));
+        slots.add(new Slot(i, slotPrefix + (i + 1), ticker));
       }
     }
     synchronized (this) {
@@ -109,16 +111,54 @@ public final class ServerGroup implements AutoCloseable {
     return ownScheduler;
   }
 
-  public boolean healthChecked() {
+  public synchronized boolean healthChecked() {
     return healthChecked;
   }
 
-  public int rise() {
+  public synchronized int rise() {
     return rise;
   }
 
-  public int fall() {
+  public synchronized int fall() {
     return fall;
+  }
+
+  /** Consecutive failed requests that count as one failed check; 0 when passive checks are off. */
+  public synchronized int errorLimit() {
+    return errorLimit;
+  }
+
+  /**
+   * Hands the UP/DOWN decision to a health checker ({@code io.lbkit.health.HealthChecker} calls
+   * this when it starts): from now on check results decide the state, with these counters. Every
+   * server with an address restarts at health {@code rise}, as in HAProxy at startup: UP, one
+   * failed check from DOWN.
+   *
+   * @param errorLimit consecutive failed requests that count as one failed check (HAProxy
+   *     {@code observe layer4} with {@code error-limit}); 0 turns passive checks off
+   * @param onPassiveFailCheck called, under the group's lock, when passive failures failed a
+   *     check (HAProxy then checks at {@code fastinter}); must be quick; may be null
+   * @throws IllegalArgumentException when a count is out of range
+   */
+  public synchronized void enableHealthChecks(int rise, int fall, int errorLimit, Consumer<Server> onPassiveFailCheck) {
+    Checks.range("rise", rise, 1, 1000);
+    Checks.range("fall", fall, 1, 1000);
+    Checks.range("error-limit", errorLimit, 0, 1_000_000);
+    this.healthChecked = true;
+    this.rise = rise;
+    this.fall = fall;
+    this.errorLimit = errorLimit;
+    this.passiveFailCheckListener = onPassiveFailCheck;
+    boolean changed = false;
+    for (Slot slot : slots) {
+      slot.health = rise;
+      slot.stats.consecutiveErrors = 0;
+      slot.stats.check(slot.stats.checkStatus(), rise);
+      changed |= updateState(slot, "health checks enabled");
+    }
+    if (changed && !closed) {
+      publish();
+    }
   }
 
   /**
@@ -164,9 +204,18 @@ public final class ServerGroup implements AutoCloseable {
    * {@code rise} successes bring a DOWN server UP, {@code fall} failures take an UP one DOWN). A
    * result for an endpoint the slot no longer has is ignored.
    */
-  public synchronized void recordCheck(Server server, boolean ok, String status) {
+  public void recordCheck(Server server, boolean ok, String status) {
+    recordCheck(server, ok, status, -1);
+  }
+
+  /**
+   * As {@link #recordCheck(Server, boolean, String)}, with the check's duration in nanoseconds
+   * (-1 when unknown) for the stats page. Results for a server in administrative maintenance are
+   * ignored, as HAProxy does not check those.
+   */
+  public synchronized void recordCheck(Server server, boolean ok, String status, long durationNanos) {
     Slot slot = current(server);
-    if (slot == null) {
+    if (slot == null || slot.adminMaint || closed) {
       return;
     }
     int max = rise + fall - 1;
@@ -175,13 +224,12 @@ public final class ServerGroup implements AutoCloseable {
       if (slot.health < max) {
         slot.health = slot.health + 1 >= rise ? max : slot.health + 1;
       }
-    } else {
+    } else if (slot.health > 0) { // HAProxy counts chkfail only while there is health to lose
       slot.stats.checkFailed();
-      if (slot.health > 0) {
-        slot.health = slot.health - 1 < rise ? 0 : slot.health - 1;
-      }
+      slot.health = slot.health - 1 < rise ? 0 : slot.health - 1;
     }
     slot.stats.check(status, slot.health);
+    slot.stats.checkDuration(durationNanos);
     if (updateState(slot, ok ? "check passed: " + status : "check failed: " + status)) {
       publish();
     }
@@ -196,12 +244,20 @@ public final class ServerGroup implements AutoCloseable {
   public synchronized void recordRequestFailure(Server server, String cause) {
     server.stats().failure();
     Slot slot = current(server);
-    if (slot == null || !healthChecked) {
+    if (slot == null || !healthChecked || errorLimit == 0 || slot.adminMaint || closed) {
       return;
     }
     if (++slot.stats.consecutiveErrors >= errorLimit) {
       slot.stats.consecutiveErrors = 0;
       recordCheck(server, false, "passive: " + cause);
+      Consumer<Server> listener = passiveFailCheckListener;
+      if (listener != null) {
+        try {
+          listener.accept(server);
+        } catch (RuntimeException e) {
+          log.warn("{}: passive check listener failed", name, e);
+        }
+      }
     }
   }
 
@@ -311,7 +367,7 @@ public final class ServerGroup implements AutoCloseable {
       }
     }
     if (slots.size() < maxSlots) {
-      Slot slot = new Slot(slots.size(), slotPrefix + (slots.size() + 1), ticker.read());
+      Slot slot = new Slot(slots.size(), slotPrefix + (slots.size() + 1), ticker);
       slots.add(slot);
       return slot;
     }
@@ -341,11 +397,17 @@ public final class ServerGroup implements AutoCloseable {
     if (slot.state == ServerState.UP) {
       slot.stats.wentDown();
     }
-    log.info("{}/{} is {}{} (was {}): {}", name, slot.name, state, reason == null ? "" : " (" + reason + ")",
-        slot.state, cause);
+    long now = ticker.read();
+    slot.stats.stateChanged(state == ServerState.DOWN, now);
+    if (state == ServerState.DOWN) {
+      log.warn("{}/{} is {}{} (was {}): {}", name, slot.name, state, " (" + reason + ")", slot.state, cause);
+    } else {
+      log.info("{}/{} is {}{} (was {}): {}", name, slot.name, state, reason == null ? "" : " (" + reason + ")",
+          slot.state, cause);
+    }
     slot.state = state;
     slot.reason = reason;
-    slot.lastChange = ticker.read();
+    slot.lastChange = now;
     return true;
   }
 
@@ -385,7 +447,7 @@ public final class ServerGroup implements AutoCloseable {
   private static final class Slot {
     final int index;
     final String name;
-    final ServerStats stats = new ServerStats();
+    final ServerStats stats;
     Endpoint endpoint;
     boolean adminMaint;
     int health;
@@ -393,10 +455,11 @@ public final class ServerGroup implements AutoCloseable {
     String reason = "resolution";
     long lastChange;
 
-    Slot(int index, String name, long now) {
+    Slot(int index, String name, Ticker ticker) {
       this.index = index;
       this.name = name;
-      this.lastChange = now;
+      this.stats = new ServerStats(ticker);
+      this.lastChange = ticker.read();
     }
   }
 

@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.LongAdder;
  * gateway) record requests here; the stats page reads them. Thread-safe.
  */
 public final class ServerStats {
+  private final Ticker ticker;
   private final AtomicInteger active = new AtomicInteger();
   private final LongAdder requests = new LongAdder();
   private final LongAdder failures = new LongAdder();
@@ -16,8 +17,22 @@ public final class ServerStats {
   private final LongAdder downTransitions = new LongAdder();
   private volatile String checkStatus;
   private volatile int health;
+  private volatile long checkDurationNanos = -1;
+  // downtime: time spent DOWN before the current DOWN period, and when that period began
+  private long downtimeNanos;
+  private long downSince;
+  private boolean down;
   /** Consecutive failed requests, for the passive check; written by ServerGroup. */
   volatile int consecutiveErrors;
+
+  /** Counters whose times (downtime) come from the system ticker. */
+  public ServerStats() {
+    this(Ticker.system());
+  }
+
+  ServerStats(Ticker ticker) {
+    this.ticker = ticker;
+  }
 
   /** A request was sent to this server; pair with {@link #requestEnded()}. */
   public void requestStarted() {
@@ -52,6 +67,20 @@ public final class ServerStats {
     downTransitions.increment();
   }
 
+  void checkDuration(long nanos) {
+    this.checkDurationNanos = nanos;
+  }
+
+  /** Called by the group on every state change, with the group's ticker time. */
+  synchronized void stateChanged(boolean nowDown, long now) {
+    if (down && !nowDown) {
+      downtimeNanos += now - downSince;
+    } else if (!down && nowDown) {
+      downSince = now;
+    }
+    down = nowDown;
+  }
+
   public int active() {
     return active.get();
   }
@@ -80,6 +109,20 @@ public final class ServerStats {
   /** The last health check result ("L4OK", "L4CON", "L4TOUT", "L7OK", "L7STS 500"...), or null. */
   public String checkStatus() {
     return checkStatus;
+  }
+
+  /** How long the last active check took, in nanoseconds of the group's ticker; -1 when unknown. */
+  public long checkDurationNanos() {
+    return checkDurationNanos;
+  }
+
+  /**
+   * Total time the server has spent DOWN (failed health checks), in nanoseconds of the group's
+   * ticker, including the current DOWN period (HAProxy's {@code downtime}). Time in MAINT (no
+   * address, or admin) does not count.
+   */
+  public synchronized long downtimeNanos() {
+    return down ? downtimeNanos + (ticker.read() - downSince) : downtimeNanos;
   }
 
   /** HAProxy's health counter: 0..rise+fall-1; the server is UP from rise on. */

@@ -1,0 +1,36 @@
+package io.lbkit.health;
+
+import java.util.Locale;
+
+/** The kind of active check, the value of the {@code check} setting. */
+public enum CheckType {
+  /** A TCP connect, HAProxy's plain {@code check}: {@code L4OK}, {@code L4CON}, {@code L4TOUT}. */
+  TCP,
+  /**
+   * An HTTP request whose status line must be in the expected range, HAProxy's
+   * {@code option httpchk}: {@code L7OK}, {@code L7STS <code>}, {@code L7RSP}, {@code L7TOUT}.
+   */
+  HTTP,
+  /** No active checks: every server with an address is UP and passive checks are off. */
+  NONE;
+
+  /** Parses {@code tcp}, {@code http} or {@code none}, in any case. */
+  public static CheckType parse(String text) {
+    String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
+    switch (t) {
+      case "tcp":
+        return TCP;
+      case "http":
+        return HTTP;
+      case "none":
+        return NONE;
+      default:
+        throw new IllegalArgumentException("check: '" + text + "' (expected: tcp, http or none)");
+    }
+  }
+
+  /** The setting's value as it is parsed: {@code tcp}, {@code http}, {@code none}. */
+  public String value() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+}

@@ -1,0 +1,344 @@
+package io.lbkit.health;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.lbkit.core.Endpoint;
+import io.lbkit.core.Server;
+import io.lbkit.core.ServerGroup;
+import io.lbkit.core.ServerState;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+class HealthCheckerTest {
+  private final List<AutoCloseable> cleanup = new ArrayList<>();
+  private final RecordingScheduler scheduler = new RecordingScheduler();
+
+  @AfterEach
+  void tearDown() throws Exception {
+    for (int i = cleanup.size() - 1; i >= 0; i--) {
+      cleanup.get(i).close();
+    }
+    scheduler.shutdownNow();
+  }
+
+  private <T extends AutoCloseable> T closeLater(T resource) {
+    cleanup.add(resource);
+    return resource;
+  }
+
+  private TestBackend backend(String ip, TestBackend.Mode mode) throws IOException {
+    return closeLater(TestBackend.start(ip, mode));
+  }
+
+  private ServerGroup group(Endpoint... endpoints) {
+    return closeLater(ServerGroup.builder("be").scheduler(scheduler).endpoints(List.of(endpoints)).build());
+  }
+
+  private static Server server(ServerGroup group, int slot) {
+    return group.snapshot().server(slot);
+  }
+
+  private static HealthChecker.Builder fast() {
+    return HealthChecker.builder().checkInterval(Duration.ofMillis(50));
+  }
+
+  private static void awaitStatus(ServerGroup group, int slot, String status) {
+    await().atMost(Duration.ofSeconds(5)).until(() -> status.equals(server(group, slot).stats().checkStatus()));
+  }
+
+  @Test
+  void tcpCheckOfAnAcceptingServerReachesFullHealth() throws IOException {
+    TestBackend b = backend("127.0.0.11", TestBackend.Mode.ACCEPT);
+    ServerGroup group = group(b.endpoint());
+    fast().build(group);
+    await().atMost(Duration.ofSeconds(5)).until(() -> server(group, 0).stats().health() == 4);
+    Server s = server(group, 0);
+    assertThat(s.state()).isEqualTo(ServerState.UP);
+    assertThat(s.stats().checkStatus()).isEqualTo("L4OK");
+    assertThat(s.stats().checkDurationNanos()).isGreaterThanOrEqualTo(0);
+    assertThat(b.accepted.get()).isGreaterThanOrEqualTo(1);
+  }
+
+  @Test
+  void refusedConnectionIsL4conAndTakesTheNewServerDown() throws IOException {
+    ServerGroup group = group(TestBackend.refusedEndpoint("127.0.0.12"));
+    List<Server> hookCalls = new CopyOnWriteArrayList<>();
+    fast().onLayer4Failure(hookCalls::add).build(group);
+    await().atMost(Duration.ofSeconds(5)).until(() -> server(group, 0).state() == ServerState.DOWN);
+    Server s = server(group, 0);
+    assertThat(s.stats().checkStatus()).isEqualTo("L4CON");
+    assertThat(s.reason()).isEqualTo("check");
+    assertThat(s.isUsable()).isFalse();
+    assertThat(group.snapshot().usable()).isEmpty();
+    // started at health = rise (UP, one failure from DOWN): exactly one counted failure so far
+    assertThat(s.stats().checkFailures()).isEqualTo(1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> !hookCalls.isEmpty());
+    assertThat(hookCalls.get(0).endpoint()).isEqualTo(s.endpoint());
+  }
+
+  @Test
+  void aServerThatResetsPassesTheTcpCheckButFailsTheHttpCheck() throws IOException {
+    TestBackend tcp = backend("127.0.0.13", TestBackend.Mode.RESET);
+    TestBackend http = backend("127.0.0.14", TestBackend.Mode.RESET);
+    ServerGroup tcpGroup = group(tcp.endpoint());
+    ServerGroup httpGroup = group(http.endpoint());
+    fast().build(tcpGroup);
+    fast().check(CheckType.HTTP).build(httpGroup);
+    await().atMost(Duration.ofSeconds(5)).until(() -> server(tcpGroup, 0).stats().health() == 4);
+    assertThat(server(tcpGroup, 0).stats().checkStatus()).isEqualTo("L4OK"); // HAProxy's plain check: connect only
+    await().atMost(Duration.ofSeconds(5)).until(() -> server(httpGroup, 0).state() == ServerState.DOWN);
+    // a reset after connect is a socket error (or, if the kernel reports a clean end first, an empty response)
+    assertThat(server(httpGroup, 0).stats().checkStatus()).isIn("SOCKERR", "L7RSP");
+  }
+
+  @Test
+  void httpCheckSendsOptionsHttp10ByDefaultAndPassesOn200() throws IOException {
+    TestBackend b = closeLater(TestBackend.http("127.0.0.15", 200));
+    ServerGroup group = group(b.endpoint());
+    fast().check(CheckType.HTTP).build(group);
+    await().atMost(Duration.ofSeconds(5)).until(() -> server(group, 0).stats().health() == 4);
+    assertThat(server(group, 0).stats().checkStatus()).isEqualTo("L7OK");
+    assertThat(b.requests.get(0)).isEqualTo("OPTIONS / HTTP/1.0\r\n\r\n");
+  }
+
+  @Test
+  void httpCheckWithGetPathAndHttp11SendsHost() throws IOException {
+    TestBackend b = closeLater(TestBackend.http("127.0.0.16", 204));
+    ServerGroup group = group(b.endpoint());
+    fast().set("check", "http").set("check-method", "GET").set("check-path", "/health?full=1")
+        .set("check-version", "HTTP/1.1").set("check-expect", "204").build(group);
+    awaitStatus(group, 0, "L7OK");
+    assertThat(b.requests.get(0)).isEqualTo("GET /health?full=1 HTTP/1.1\r\nHost: " + b.endpoint().authority()
+        + "\r\nConnection: close\r\n\r\n");
+  }
+
+  @Test
+  void status500IsL7stsAndGarbageIsL7rspAndSilenceIsL7rsp() throws IOException {
+    TestBackend err = closeLater(TestBackend.http("127.0.0.17", 500));
+    TestBackend garbage = backend("127.0.0.18", TestBackend.Mode.GARBAGE);
+    TestBackend empty = backend("127.0.0.19", TestBackend.Mode.EMPTY);
+    ServerGroup group = group(err.endpoint(), garbage.endpoint(), empty.endpoint());
+    fast().check(CheckType.HTTP).build(group);
+    awaitStatus(group, 0, "L7STS 500");
+    awaitStatus(group, 1, "L7RSP");
+    awaitStatus(group, 2, "L7RSP");
+    await().atMost(Duration.ofSeconds(5)).until(() -> group.snapshot().usable().isEmpty());
+  }
+
+  @Test
+  void aStalledHttpServerTimesOutWithL7tout() throws IOException {
+    TestBackend b = backend("127.0.0.20", TestBackend.Mode.STALL);
+    ServerGroup group = group(b.endpoint());
+    fast().check(CheckType.HTTP).checkTimeout(Duration.ofMillis(100)).build(group);
+    awaitStatus(group, 0, "L7TOUT");
+    assertThat(server(group, 0).state()).isEqualTo(ServerState.DOWN);
+  }
+
+  @Test
+  void aStalledHttpServerWithoutCheckTimeoutIsBoundedByTheInterval() throws IOException {
+    TestBackend b = backend("127.0.0.21", TestBackend.Mode.STALL);
+    ServerGroup group = group(b.endpoint());
+    fast().check(CheckType.HTTP).build(group);
+    awaitStatus(group, 0, "L7TOUT");
+  }
+
+  @Test
+  void aConnectThatGetsNoAnswerIsL4tout() throws IOException {
+    // Linux drops SYNs to a listener whose accept queue is full: fill the queue of a socket that never accepts
+    TestBackend b = closeLater(TestBackend.neverAccepting("127.0.0.22"));
+    boolean full = false;
+    for (int i = 0; i < 64 && !full; i++) {
+      Socket s = closeLater(new Socket());
+      try {
+        s.connect(b.address(), 200);
+      } catch (SocketTimeoutException e) {
+        full = true;
+      }
+    }
+    Assumptions.assumeTrue(full, "could not fill the accept queue on this OS; connect timeouts not testable on 127/8");
+    ServerGroup group = group(b.endpoint());
+    List<Server> hookCalls = new CopyOnWriteArrayList<>();
+    fast().timeoutConnect(Duration.ofMillis(30)).onLayer4Failure(hookCalls::add).build(group);
+    awaitStatus(group, 0, "L4TOUT");
+    assertThat(server(group, 0).state()).isEqualTo(ServerState.DOWN);
+    assertThat(hookCalls).isNotEmpty();
+  }
+
+  @Test
+  void riseAndFallWithFastinterAndDowninter() throws IOException {
+    TestBackend b = closeLater(TestBackend.http("127.0.0.23", 200));
+    ServerGroup group = group(b.endpoint());
+    List<ServerState> states = new CopyOnWriteArrayList<>();
+    group.addListener(s -> {
+      if (states.isEmpty() || states.get(states.size() - 1) != s.server(0).state()) {
+        states.add(s.server(0).state());
+      }
+    });
+    fast().check(CheckType.HTTP).checkInterval(Duration.ofMillis(150)).checkFastinter(Duration.ofMillis(20))
+        .checkDowninter(Duration.ofMillis(40)).build(group);
+    await().atMost(Duration.ofSeconds(5)).until(() -> server(group, 0).stats().health() == 4);
+
+    b.status = 503; // fully up: three failures to go down (4 -> 3 -> 2 -> 0)
+    await().atMost(Duration.ofSeconds(5)).until(() -> server(group, 0).state() == ServerState.DOWN);
+    assertThat(server(group, 0).stats().checkFailures()).isEqualTo(3);
+    assertThat(server(group, 0).stats().checkStatus()).isEqualTo("L7STS 503");
+
+    b.status = 200; // two successes to come back (0 -> 1 -> 4)
+    await().atMost(Duration.ofSeconds(5)).until(() -> server(group, 0).state() == ServerState.UP);
+    await().atMost(Duration.ofSeconds(5)).until(() -> scheduler.distinctRunsMillis(0).size() >= 6);
+
+    assertThat(states).containsExactly(ServerState.UP, ServerState.DOWN, ServerState.UP);
+    assertThat(server(group, 0).stats().downTransitions()).isEqualTo(1);
+    assertThat(server(group, 0).stats().downtimeNanos()).isPositive();
+    // first check at once; inter while fully up; fastinter while falling; downinter while down;
+    // fastinter while rising; inter again
+    assertThat(scheduler.distinctRunsMillis(0)).startsWith(0L, 150L, 20L, 40L, 20L, 150L);
+  }
+
+  @Test
+  void firstChecksAreSpreadOverTheFirstInterval() throws IOException {
+    List<Endpoint> endpoints = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      endpoints.add(TestBackend.refusedEndpoint("127.0.0.24"));
+    }
+    ServerGroup group = group(endpoints.toArray(new Endpoint[0]));
+    HealthChecker.builder().checkFastinter(Duration.ofMillis(400)).build(group);
+    await().atMost(Duration.ofSeconds(5)).until(() -> scheduler.checks.size() >= 4);
+    List<Long> firstDelays = new ArrayList<>();
+    for (int slot = 0; slot < 4; slot++) {
+      firstDelays.add(scheduler.distinctRunsMillis(slot).get(0));
+    }
+    // before its first check a server is "transitioning": fastinter is the interval spread over
+    assertThat(firstDelays).containsExactly(0L, 100L, 200L, 300L);
+  }
+
+  @Test
+  void newServersAreCheckedAtOnceRemovedOnesAndMaintenanceStop() throws IOException {
+    TestBackend one = backend("127.0.0.25", TestBackend.Mode.ACCEPT);
+    TestBackend two = backend("127.0.0.26", TestBackend.Mode.ACCEPT);
+    ServerGroup group = closeLater(ServerGroup.builder("be").slots("w", 3).scheduler(scheduler).build());
+    HealthChecker.builder().checkInterval(Duration.ofSeconds(10)).build(group);
+    assertThat(scheduler.checks).as("empty slots are not checked").isEmpty();
+
+    group.setEndpoints(List.of(one.endpoint()));
+    await().atMost(Duration.ofSeconds(5)).until(() -> one.accepted.get() == 1);
+    group.setEndpoints(List.of(one.endpoint(), two.endpoint()));
+    await().atMost(Duration.ofSeconds(5)).until(() -> two.accepted.get() == 1);
+    assertThat(scheduler.distinctRunsMillis(1).get(0)).isZero();
+    await().atMost(Duration.ofSeconds(5)).until(() -> scheduler.pendingCheckSlots().size() == 2);
+
+    group.setEndpoints(List.of(two.endpoint()));
+    await().atMost(Duration.ofSeconds(5)).until(() -> scheduler.pendingCheckSlots().equals(List.of(1)));
+
+    group.setMaintenance("w2", true);
+    await().atMost(Duration.ofSeconds(5)).until(() -> scheduler.pendingCheckSlots().isEmpty());
+    group.setMaintenance("w2", false);
+    await().atMost(Duration.ofSeconds(5)).until(() -> two.accepted.get() == 2);
+    assertThat(one.accepted.get()).isEqualTo(1);
+  }
+
+  @Test
+  void passiveFailuresReachingTheErrorLimitFailACheckAndForceFastinter() throws IOException {
+    TestBackend b = backend("127.0.0.27", TestBackend.Mode.ACCEPT);
+    ServerGroup group = group(b.endpoint());
+    HealthChecker.builder().checkInterval(Duration.ofSeconds(30)).checkFastinter(Duration.ofMillis(300))
+        .set("error-limit", "3").build(group);
+    await().atMost(Duration.ofSeconds(5)).until(() -> server(group, 0).stats().health() == 4);
+    Server s = server(group, 0);
+    group.recordRequestFailure(s, "connection refused");
+    group.recordRequestFailure(s, "connection refused");
+    assertThat(s.stats().health()).isEqualTo(4);
+    group.recordRequestFailure(s, "connect timeout");
+    assertThat(s.stats().health()).isEqualTo(3);
+    assertThat(s.stats().checkStatus()).isEqualTo("passive: connect timeout");
+    // the next check is moved from 30s to fastinter, and passes: full health again
+    await().atMost(Duration.ofSeconds(5)).until(() -> s.stats().health() == 4);
+    assertThat(scheduler.distinctRunsMillis(0)).containsSubsequence(30_000L, 300L, 30_000L);
+  }
+
+  @Test
+  void observeNoneIgnoresRequestFailures() throws IOException {
+    TestBackend b = backend("127.0.0.28", TestBackend.Mode.ACCEPT);
+    ServerGroup group = group(b.endpoint());
+    HealthChecker.builder().checkInterval(Duration.ofSeconds(30)).set("observe", "none").set("error-limit", "1")
+        .build(group);
+    Server s = server(group, 0);
+    for (int i = 0; i < 20; i++) {
+      group.recordRequestFailure(s, "refused");
+    }
+    assertThat(server(group, 0).state()).isEqualTo(ServerState.UP);
+    assertThat(s.stats().failures()).isEqualTo(20);
+  }
+
+  @Test
+  void checkNoneLeavesTheGroupAlone() {
+    ServerGroup group = group(Endpoint.parse("127.0.0.29:1"));
+    HealthChecker.builder().set("check", "none").build(group);
+    assertThat(group.healthChecked()).isFalse();
+    group.recordRequestFailure(server(group, 0), "refused");
+    assertThat(scheduler.checks).isEmpty();
+    assertThat(server(group, 0).state()).isEqualTo(ServerState.UP);
+  }
+
+  @Test
+  void noThreadPerServer() throws IOException {
+    TestBackend b = backend("127.0.0.30", TestBackend.Mode.ACCEPT);
+    // warm up the JDK's shared asynchronous-channel pool with one server
+    ServerGroup warm = group(b.endpoint());
+    fast().build(warm);
+    await().atMost(Duration.ofSeconds(5)).until(() -> server(warm, 0).stats().checkStatus() != null);
+    int before = ManagementFactory.getThreadMXBean().getThreadCount();
+
+    List<Endpoint> many = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      many.add(TestBackend.refusedEndpoint("127.0.0." + (100 + i)));
+    }
+    many.add(b.endpoint());
+    ServerGroup group = group(many.toArray(new Endpoint[0]));
+    fast().checkFastinter(Duration.ofMillis(5)).build(group);
+    await().atMost(Duration.ofSeconds(10))
+        .until(() -> group.snapshot().servers().stream().allMatch(s -> s.stats().checkStatus() != null));
+    // 61 servers checked; threads: the shared scheduler of the test and the JDK's bounded I/O pool
+    assertThat(ManagementFactory.getThreadMXBean().getThreadCount() - before).isLessThan(5);
+  }
+
+  @Test
+  void closeStopsEveryCheckAndTimeout() throws Exception {
+    TestBackend stall = backend("127.0.0.31", TestBackend.Mode.STALL);
+    TestBackend ok = backend("127.0.0.32", TestBackend.Mode.ACCEPT);
+    ServerGroup group = group(stall.endpoint(), ok.endpoint());
+    HealthChecker checker = fast().check(CheckType.HTTP).checkInterval(Duration.ofSeconds(20)).build(group);
+    await().atMost(Duration.ofSeconds(5)).until(() -> stall.accepted.get() == 1); // a check is now in flight
+    checker.close();
+    await().atMost(Duration.ofSeconds(5)).until(() -> scheduler.pendingTasks() == 0);
+    group.setEndpoints(List.of(ok.endpoint(), Endpoint.parse("127.0.0.33:80")));
+    // the listener is gone: nothing new gets scheduled; let anything already submitted run first
+    scheduler.submit(() -> { }).get();
+    scheduler.submit(() -> { }).get();
+    assertThat(scheduler.pendingCheckSlots()).isEmpty();
+    assertThat(stall.accepted.get()).isEqualTo(1);
+  }
+
+  @Test
+  void closingTheGroupClosesTheChecker() throws Exception {
+    TestBackend b = backend("127.0.0.34", TestBackend.Mode.ACCEPT);
+    ServerGroup group = ServerGroup.builder("be").endpoints(List.of(b.endpoint())).build(); // own scheduler
+    HealthChecker checker = fast().build(group);
+    await().atMost(Duration.ofSeconds(5)).until(() -> b.accepted.get() >= 1);
+    group.close();
+    assertThat(checker.toString()).contains("check=tcp");
+    assertThat(group.scheduler().isShutdown()).isTrue();
+    assertThat(group.scheduler().awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+  }
+}
