@@ -1,0 +1,61 @@
+package io.lbkit.servlet;
+
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.ServletResponseWrapper;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Closes the client connection abruptly when a proxied response fails after it was committed.
+ * Completing the response normally would end a chunked body cleanly and the client would take a
+ * truncated body for a whole one; an abort makes the failure visible, as HAProxy does.
+ *
+ * <p>The Servlet API has no call for this, so each container gets its own: Jetty treats
+ * {@code sendError(-1)} as "abort the connection"; Tomcat's coyote response has a
+ * {@code CLOSE_NOW} action, reached by reflection. Elsewhere the response is only completed,
+ * with a warning.
+ */
+final class ConnectionAbort {
+  private static final Logger log = LoggerFactory.getLogger(ConnectionAbort.class);
+
+  private ConnectionAbort() {}
+
+  /** Aborts the connection of {@code response}; returns false when only completing is possible. */
+  static boolean abort(ServletResponse response) {
+    ServletResponse r = response;
+    while (r instanceof ServletResponseWrapper) {
+      r = ((ServletResponseWrapper) r).getResponse();
+    }
+    String type = r.getClass().getName();
+    try {
+      if (type.startsWith("org.eclipse.jetty.")) {
+        ((jakarta.servlet.http.HttpServletResponse) r).sendError(-1);
+        return true;
+      }
+      if (type.startsWith("org.apache.catalina.")) {
+        return tomcatCloseNow(r);
+      }
+    } catch (Exception | LinkageError e) {
+      log.debug("aborting the connection through {} failed", type, e);
+    }
+    log.warn("cannot abort the client connection on {}: the client may see a truncated response as complete", type);
+    return false;
+  }
+
+  private static boolean tomcatCloseNow(ServletResponse facade) throws ReflectiveOperationException {
+    Object catalina = facade;
+    if (facade.getClass().getName().equals("org.apache.catalina.connector.ResponseFacade")) {
+      Field f = facade.getClass().getDeclaredField("response");
+      f.setAccessible(true);
+      catalina = f.get(facade);
+    }
+    Object coyote = catalina.getClass().getMethod("getCoyoteResponse").invoke(catalina);
+    Class<?> actionCode = Class.forName("org.apache.coyote.ActionCode", false, coyote.getClass().getClassLoader());
+    Object closeNow = actionCode.getField("CLOSE_NOW").get(null);
+    Method action = coyote.getClass().getMethod("action", actionCode, Object.class);
+    action.invoke(coyote, closeNow, null);
+    return true;
+  }
+}

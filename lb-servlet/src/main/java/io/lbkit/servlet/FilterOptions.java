@@ -1,0 +1,226 @@
+package io.lbkit.servlet;
+
+import io.lbkit.internal.Checks;
+import io.lbkit.internal.Durations;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+
+/**
+ * How a {@link LoadBalancingFilter} forwards requests and serves its stats page: the
+ * filter-level options of the configuration vocabulary ({@code mode}, {@code timeout-connect},
+ * {@code retries}, {@code stats-uri}, ...). Immutable; built by {@link #builder()} or parsed from
+ * init-params by {@link LoadBalancerConfig}. Defaults follow HAProxy's and the article's config.
+ */
+public final class FilterOptions {
+  private final Mode mode;
+  private final Duration timeoutConnect;
+  private final Duration timeoutServer;
+  private final Duration timeoutClient;
+  private final int retries;
+  private final boolean redispatch;
+  private final boolean forwardfor;
+  private final boolean preserveHost;
+  private final String statsUri;
+  private final Duration statsRefresh;
+  private final String statsAuth;
+
+  private FilterOptions(Builder b) {
+    this.mode = b.mode;
+    this.timeoutConnect = b.timeoutConnect;
+    this.timeoutServer = b.timeoutServer;
+    this.timeoutClient = b.timeoutClient;
+    this.retries = b.retries;
+    this.redispatch = b.redispatch;
+    this.forwardfor = b.forwardfor;
+    this.preserveHost = b.preserveHost;
+    this.statsUri = b.statsUri;
+    this.statsRefresh = b.statsRefresh;
+    this.statsAuth = b.statsAuth;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The defaults: proxy mode, 10s/120s/30s timeouts, 3 retries, redispatch, forwardfor, preserve-host, no stats page. */
+  public static FilterOptions defaults() {
+    return builder().build();
+  }
+
+  /** {@code mode}: proxy (default) or route. */
+  public Mode mode() {
+    return mode;
+  }
+
+  /** {@code timeout-connect}: how long to wait for a connection to a server (default 10s). */
+  public Duration timeoutConnect() {
+    return timeoutConnect;
+  }
+
+  /** {@code timeout-server}: the longest a server may stay silent while we wait for it (default 120s). */
+  public Duration timeoutServer() {
+    return timeoutServer;
+  }
+
+  /** {@code timeout-client}: the longest the client may stay silent while we wait for it (default 30s). */
+  public Duration timeoutClient() {
+    return timeoutClient;
+  }
+
+  /** {@code retries}: how many more times a failed connection is tried (default 3). */
+  public int retries() {
+    return retries;
+  }
+
+  /** {@code redispatch}: whether a retry goes to another server (default on). */
+  public boolean redispatch() {
+    return redispatch;
+  }
+
+  /** {@code forwardfor}: whether to add {@code X-Forwarded-For/-Proto/-Host/-Port} (default on). */
+  public boolean forwardfor() {
+    return forwardfor;
+  }
+
+  /** {@code preserve-host}: whether the server gets the client's {@code Host} header (default on). */
+  public boolean preserveHost() {
+    return preserveHost;
+  }
+
+  /** {@code stats-uri}: the path of the stats page inside the web application, or null for none. */
+  public String statsUri() {
+    return statsUri;
+  }
+
+  /** {@code stats-refresh}: how often the HTML stats page reloads itself (default 5s). */
+  public Duration statsRefresh() {
+    return statsRefresh;
+  }
+
+  /** Whether {@code stats-auth} is set. The credentials themselves are not exposed. */
+  public boolean hasStatsAuth() {
+    return statsAuth != null;
+  }
+
+  /** The expected {@code Authorization} header value for the stats page, or null. */
+  String statsAuthorization() {
+    return statsAuth == null ? null
+        : "Basic " + Base64.getEncoder().encodeToString(statsAuth.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Override
+  public String toString() {
+    return "mode=" + mode.configName() + ", timeout-connect=" + Durations.format(timeoutConnect) + ", timeout-server="
+        + Durations.format(timeoutServer) + ", timeout-client=" + Durations.format(timeoutClient) + ", retries="
+        + retries + ", redispatch=" + onOff(redispatch) + ", forwardfor=" + onOff(forwardfor) + ", preserve-host="
+        + onOff(preserveHost) + ", stats-uri=" + (statsUri == null ? "none" : statsUri) + ", stats-refresh="
+        + Durations.format(statsRefresh) + ", stats-auth=" + (statsAuth == null ? "none" : "<masked>");
+  }
+
+  private static String onOff(boolean b) {
+    return b ? "on" : "off";
+  }
+
+  /** Builds {@link FilterOptions}; each setter checks its argument and names the option in its message. */
+  public static final class Builder {
+    private Mode mode = Mode.PROXY;
+    private Duration timeoutConnect = Duration.ofSeconds(10);
+    private Duration timeoutServer = Duration.ofSeconds(120);
+    private Duration timeoutClient = Duration.ofSeconds(30);
+    private int retries = 3;
+    private boolean redispatch = true;
+    private boolean forwardfor = true;
+    private boolean preserveHost = true;
+    private String statsUri;
+    private Duration statsRefresh = Duration.ofSeconds(5);
+    private String statsAuth;
+
+    private Builder() {}
+
+    public Builder mode(Mode mode) {
+      this.mode = Checks.notNull("mode", mode);
+      return this;
+    }
+
+    public Builder timeoutConnect(Duration timeout) {
+      this.timeoutConnect = Checks.positive("timeout-connect", timeout);
+      return this;
+    }
+
+    public Builder timeoutServer(Duration timeout) {
+      this.timeoutServer = Checks.positive("timeout-server", timeout);
+      return this;
+    }
+
+    public Builder timeoutClient(Duration timeout) {
+      this.timeoutClient = Checks.positive("timeout-client", timeout);
+      return this;
+    }
+
+    /** @throws IllegalArgumentException outside 0..100 */
+    public Builder retries(int retries) {
+      this.retries = Checks.range("retries", retries, 0, 100);
+      return this;
+    }
+
+    public Builder redispatch(boolean redispatch) {
+      this.redispatch = redispatch;
+      return this;
+    }
+
+    public Builder forwardfor(boolean forwardfor) {
+      this.forwardfor = forwardfor;
+      return this;
+    }
+
+    public Builder preserveHost(boolean preserveHost) {
+      this.preserveHost = preserveHost;
+      return this;
+    }
+
+    /**
+     * The stats page path, relative to the web application ({@code /my-stats}); null for none.
+     *
+     * @throws IllegalArgumentException unless it starts with {@code /} and has no query or spaces
+     */
+    public Builder statsUri(String uri) {
+      if (uri != null && (!uri.startsWith("/") || uri.length() < 2 || uri.indexOf('?') >= 0
+          || uri.chars().anyMatch(c -> c <= ' ' || c >= 127))) {
+        throw new IllegalArgumentException("stats-uri: '" + uri + "' (expected: a path such as /my-stats)");
+      }
+      this.statsUri = uri;
+      return this;
+    }
+
+    public Builder statsRefresh(Duration refresh) {
+      Checks.positive("stats-refresh", refresh);
+      if (refresh.toMillis() < 1000 || refresh.toMillis() % 1000 != 0) {
+        throw new IllegalArgumentException("stats-refresh: " + Durations.format(refresh)
+            + " (expected: whole seconds, at least 1s)");
+      }
+      this.statsRefresh = refresh;
+      return this;
+    }
+
+    /**
+     * HTTP Basic credentials for the stats page, {@code user:password}; null for none.
+     *
+     * @throws IllegalArgumentException when the user or the password is empty
+     */
+    public Builder statsAuth(String userColonPassword) {
+      if (userColonPassword != null) {
+        int colon = userColonPassword.indexOf(':');
+        if (colon <= 0 || colon == userColonPassword.length() - 1) {
+          throw new IllegalArgumentException("stats-auth: <masked> (expected: user:password, both non-empty)");
+        }
+      }
+      this.statsAuth = userColonPassword;
+      return this;
+    }
+
+    public FilterOptions build() {
+      return new FilterOptions(this);
+    }
+  }
+}

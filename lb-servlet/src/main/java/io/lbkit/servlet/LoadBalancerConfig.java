@@ -1,0 +1,351 @@
+package io.lbkit.servlet;
+
+import io.lbkit.balance.RoundRobinBalancer;
+import io.lbkit.cookie.CookieMode;
+import io.lbkit.cookie.StickyCookieBalancer;
+import io.lbkit.core.Balancer;
+import io.lbkit.core.Endpoint;
+import io.lbkit.core.ServerGroup;
+import io.lbkit.internal.Durations;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole configuration vocabulary in one place: filter init-params, and the standalone CLI's
+ * flags without their {@code --}. {@link #parse(Map)} checks every key and value and fails with
+ * one message naming the parameter and what it accepts; {@link #createBalancer()} then builds the
+ * live group and its balancer, and {@link #options()} holds the filter's own options.
+ *
+ * <p>Keys: {@code backend} (required), {@code name}, {@code server-prefix}, {@code slots},
+ * {@code balance}, {@code cookie}, {@code cookie-mode}, {@code cookie-key}, {@code cookie-path},
+ * {@code cookie-domain}, {@code cookie-max-age}, {@code cookie-httponly}, {@code cookie-secure},
+ * {@code cookie-samesite}, {@code cookie-nocache}, {@code cookie-indirect}, {@code check},
+ * {@code check-interval}, {@code rise}, {@code fall}, {@code error-limit}, the resolver keys
+ * ({@link #DNS_KEYS}), {@code mode}, {@code timeout-connect}, {@code timeout-server},
+ * {@code timeout-client}, {@code retries}, {@code redispatch}, {@code forwardfor},
+ * {@code preserve-host}, {@code stats-uri}, {@code stats-refresh}, {@code stats-auth}.
+ * See {@code docs/servlet.md} for meanings and defaults.
+ */
+public final class LoadBalancerConfig {
+  private static final Logger log = LoggerFactory.getLogger(LoadBalancerConfig.class);
+
+  /** Keys of DNS discovery, passed to the resolver when {@code backend} is a DNS name. */
+  public static final Set<String> DNS_KEYS = Collections.unmodifiableSet(new LinkedHashSet<>(List.of(
+      "nameserver", "resolve-retries", "timeout-resolve", "timeout-retry", "hold-valid", "hold-nx", "hold-refused",
+      "hold-timeout", "hold-other", "hold-obsolete", "accepted-payload-size", "resolve-prefer", "respect-ttl",
+      "dns-failure")));
+
+  /** Keys of active health checks. */
+  public static final Set<String> CHECK_KEYS = Collections.unmodifiableSet(new LinkedHashSet<>(List.of(
+      "check", "check-interval", "rise", "fall", "error-limit")));
+
+  private static final Set<String> GROUP_KEYS = Set.of("backend", "name", "server-prefix", "slots", "balance");
+  private static final Set<String> COOKIE_KEYS = Set.of("cookie", "cookie-mode", "cookie-key", "cookie-path",
+      "cookie-domain", "cookie-max-age", "cookie-httponly", "cookie-secure", "cookie-samesite", "cookie-nocache",
+      "cookie-indirect");
+  private static final Set<String> FILTER_KEYS = Set.of("mode", "timeout-connect", "timeout-server", "timeout-client",
+      "retries", "redispatch", "forwardfor", "preserve-host", "stats-uri", "stats-refresh", "stats-auth");
+
+  private final Map<String, String> params;
+  private final String backend;
+  private final List<Endpoint> staticEndpoints;
+  private final ServerGroup.Builder group;
+  private final StickyCookieBalancer.Builder sticky;
+  private final FilterOptions options;
+
+  private LoadBalancerConfig(Map<String, String> params, String backend, List<Endpoint> staticEndpoints,
+      ServerGroup.Builder group, StickyCookieBalancer.Builder sticky, FilterOptions options) {
+    this.params = params;
+    this.backend = backend;
+    this.staticEndpoints = staticEndpoints;
+    this.group = group;
+    this.sticky = sticky;
+    this.options = options;
+  }
+
+  /** Every key {@link #parse} accepts, sorted. */
+  public static Set<String> knownKeys() {
+    Set<String> all = new TreeSet<>();
+    all.addAll(GROUP_KEYS);
+    all.addAll(COOKIE_KEYS);
+    all.addAll(CHECK_KEYS);
+    all.addAll(DNS_KEYS);
+    all.addAll(FILTER_KEYS);
+    return Collections.unmodifiableSet(all);
+  }
+
+  /**
+   * Parses a configuration. Values are trimmed; an empty value counts as absent.
+   *
+   * @throws IllegalArgumentException with one message, {@code name: value (expected: ...)}, for
+   *     the first unknown key, missing required key or bad value found
+   */
+  public static LoadBalancerConfig parse(Map<String, String> raw) {
+    Map<String, String> p = new LinkedHashMap<>();
+    Set<String> known = knownKeys();
+    for (Map.Entry<String, String> e : raw.entrySet()) {
+      String key = e.getKey() == null ? "" : e.getKey().trim();
+      if (!known.contains(key)) {
+        throw new IllegalArgumentException(key + ": unknown parameter (expected: one of " + String.join(", ", known)
+            + ")");
+      }
+      String value = e.getValue() == null ? "" : e.getValue().trim();
+      if (!value.isEmpty()) {
+        p.put(key, value);
+      }
+    }
+    try {
+      return parseKnown(p);
+    } catch (IllegalStateException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+  }
+
+  private static LoadBalancerConfig parseKnown(Map<String, String> p) {
+    String backend = p.get("backend");
+    if (backend == null) {
+      throw new IllegalArgumentException("backend: not set (expected: ip:port[,ip:port...], a DNS name host:port or"
+          + " an SRV name _service._proto.name)");
+    }
+    ServerGroup.Builder group = ServerGroup.builder(p.getOrDefault("name", "backend"));
+    if (p.containsKey("server-prefix")) {
+      group.serverPrefix(p.get("server-prefix"));
+    }
+    if (p.containsKey("slots")) {
+      group.slots(p.getOrDefault("server-prefix", "srv"), integer(p, "slots"));
+    }
+    String balance = p.getOrDefault("balance", "roundrobin");
+    if (!balance.equalsIgnoreCase("roundrobin")) {
+      throw new IllegalArgumentException("balance: '" + balance + "' (expected: roundrobin)");
+    }
+
+    List<Endpoint> staticEndpoints = staticList(backend);
+    if (staticEndpoints == null) {
+      // a DNS name: discovery lives in io.lbkit.dns, wired here once it is part of the build
+      throw new IllegalArgumentException("backend: '" + backend + "' (expected: ip:port[,ip:port...];"
+          + " DNS names need DNS discovery (io.lbkit.dns), which is not in this build)");
+    }
+    for (String key : DNS_KEYS) {
+      if (p.containsKey(key)) {
+        log.warn("{}: ignored, backend '{}' is a static list (no DNS discovery)", key, backend);
+      }
+    }
+    group.endpoints(staticEndpoints);
+
+    boolean check = p.containsKey("check") && bool(p, "check");
+    if (check) {
+      // active checks live in io.lbkit.health, wired here once it is part of the build
+      throw new IllegalArgumentException("check: '" + p.get("check") + "' (expected: off; active health checks"
+          + " (io.lbkit.health) are not in this build)");
+    }
+    if (p.containsKey("rise")) {
+      group.rise(integer(p, "rise"));
+    }
+    if (p.containsKey("fall")) {
+      group.fall(integer(p, "fall"));
+    }
+    if (p.containsKey("error-limit")) {
+      group.errorLimit(integer(p, "error-limit"));
+    }
+    if (p.containsKey("check-interval")) {
+      Durations.parse("check-interval", p.get("check-interval"));
+    }
+
+    StickyCookieBalancer.Builder sticky = null;
+    if (p.containsKey("cookie")) {
+      sticky = StickyCookieBalancer.builder().cookie(p.get("cookie"));
+      if (p.containsKey("cookie-mode")) {
+        sticky.cookieMode(CookieMode.parse(p.get("cookie-mode")));
+      }
+      if (!p.containsKey("cookie-key")) {
+        throw new IllegalArgumentException("cookie-key: not set (expected: one or more secret keys, comma-separated,"
+            + " the first signs; required with cookie)");
+      }
+      List<String> keys = new ArrayList<>();
+      for (String k : p.get("cookie-key").split(",")) {
+        keys.add(k.trim());
+      }
+      sticky.cookieKey(keys);
+      if (p.containsKey("cookie-path")) {
+        sticky.cookiePath(p.get("cookie-path"));
+      }
+      if (p.containsKey("cookie-domain")) {
+        sticky.cookieDomain(p.get("cookie-domain"));
+      }
+      if (p.containsKey("cookie-max-age")) {
+        sticky.cookieMaxAge(Durations.parse("cookie-max-age", p.get("cookie-max-age")));
+      }
+      if (p.containsKey("cookie-httponly")) {
+        sticky.cookieHttpOnly(bool(p, "cookie-httponly"));
+      }
+      if (p.containsKey("cookie-secure")) {
+        sticky.cookieSecure(bool(p, "cookie-secure"));
+      }
+      if (p.containsKey("cookie-samesite")) {
+        sticky.cookieSameSite(p.get("cookie-samesite"));
+      }
+      if (p.containsKey("cookie-nocache")) {
+        sticky.cookieNocache(bool(p, "cookie-nocache"));
+      }
+      if (p.containsKey("cookie-indirect")) {
+        sticky.cookieIndirect(bool(p, "cookie-indirect"));
+      }
+    } else {
+      for (String key : COOKIE_KEYS) {
+        if (p.containsKey(key)) {
+          log.warn("{}: ignored, no cookie is set (stickiness is off)", key);
+        }
+      }
+    }
+
+    FilterOptions.Builder o = FilterOptions.builder();
+    if (p.containsKey("mode")) {
+      o.mode(Mode.parse(p.get("mode")));
+    }
+    if (p.containsKey("timeout-connect")) {
+      o.timeoutConnect(Durations.parse("timeout-connect", p.get("timeout-connect")));
+    }
+    if (p.containsKey("timeout-server")) {
+      o.timeoutServer(Durations.parse("timeout-server", p.get("timeout-server")));
+    }
+    if (p.containsKey("timeout-client")) {
+      o.timeoutClient(Durations.parse("timeout-client", p.get("timeout-client")));
+    }
+    if (p.containsKey("retries")) {
+      o.retries(integer(p, "retries"));
+    }
+    if (p.containsKey("redispatch")) {
+      o.redispatch(bool(p, "redispatch"));
+    }
+    if (p.containsKey("forwardfor")) {
+      o.forwardfor(bool(p, "forwardfor"));
+    }
+    if (p.containsKey("preserve-host")) {
+      o.preserveHost(bool(p, "preserve-host"));
+    }
+    if (p.containsKey("stats-uri")) {
+      o.statsUri(p.get("stats-uri"));
+    }
+    if (p.containsKey("stats-refresh")) {
+      o.statsRefresh(Durations.parse("stats-refresh", p.get("stats-refresh")));
+    }
+    if (p.containsKey("stats-auth")) {
+      o.statsAuth(p.get("stats-auth"));
+    }
+    FilterOptions options = o.build();
+    if (options.hasStatsAuth() && options.statsUri() == null) {
+      log.warn("stats-auth: ignored, no stats-uri is set");
+    }
+    return new LoadBalancerConfig(Collections.unmodifiableMap(p), backend, staticEndpoints, group, sticky, options);
+  }
+
+  /**
+   * Builds the live server group and its balancer (round robin, or sticky cookie over round robin
+   * when {@code cookie} is set). The caller owns the group: close it with
+   * {@code balancer.group().close()}.
+   */
+  public Balancer createBalancer() {
+    ServerGroup g = group.build();
+    try {
+      return sticky == null ? RoundRobinBalancer.create(g) : sticky.build(g);
+    } catch (RuntimeException e) {
+      g.close();
+      throw e;
+    }
+  }
+
+  /** The filter's own options ({@code mode}, timeouts, retries, stats page...). */
+  public FilterOptions options() {
+    return options;
+  }
+
+  /** The {@code backend} value as given. */
+  public String backend() {
+    return backend;
+  }
+
+  /** The endpoints of a static {@code backend} list, or null when it is a DNS name. */
+  public List<Endpoint> staticEndpoints() {
+    return staticEndpoints;
+  }
+
+  /** The parameters as parsed (trimmed, empty ones dropped). */
+  public Map<String, String> parameters() {
+    return params;
+  }
+
+  /** Every parameter, secrets ({@code cookie-key}, {@code stats-auth}) masked; for logs. */
+  @Override
+  public String toString() {
+    StringBuilder sb = new StringBuilder();
+    for (Map.Entry<String, String> e : params.entrySet()) {
+      if (sb.length() > 0) {
+        sb.append(", ");
+      }
+      boolean secret = e.getKey().equals("cookie-key") || e.getKey().equals("stats-auth");
+      sb.append(e.getKey()).append('=').append(secret ? "<masked>" : e.getValue());
+    }
+    return sb.toString();
+  }
+
+  /** The endpoints if every entry is an IP literal with a port; null if the value names a host. */
+  private static List<Endpoint> staticList(String backend) {
+    List<Endpoint> list = new ArrayList<>();
+    for (String part : backend.split(",")) {
+      String entry = part.trim();
+      if (entry.isEmpty()) {
+        continue;
+      }
+      String host = entry.startsWith("[") ? "::" : entry.substring(0, Math.max(0, entry.lastIndexOf(':')));
+      if (!host.isEmpty() && !isIpv4Literal(host) && !host.contains(":")) {
+        return null;
+      }
+      try {
+        list.add(Endpoint.parse(entry));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("backend: '" + backend + "' (expected: ip:port[,ip:port...]; " + e.getMessage()
+            + ")", e);
+      }
+    }
+    if (list.isEmpty()) {
+      throw new IllegalArgumentException("backend: '" + backend + "' (expected: ip:port[,ip:port...])");
+    }
+    return list;
+  }
+
+  private static boolean isIpv4Literal(String host) {
+    return host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'));
+  }
+
+  private static int integer(Map<String, String> p, String key) {
+    try {
+      return Integer.parseInt(p.get(key));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + ": '" + p.get(key) + "' (expected: an integer)");
+    }
+  }
+
+  static boolean bool(Map<String, String> p, String key) {
+    switch (p.get(key).toLowerCase(Locale.ROOT)) {
+      case "on":
+      case "true":
+      case "yes":
+        return true;
+      case "off":
+      case "false":
+      case "no":
+        return false;
+      default:
+        throw new IllegalArgumentException(key + ": '" + p.get(key) + "' (expected: on or off)");
+    }
+  }
+}

@@ -1,0 +1,369 @@
+package io.lbkit.servlet;
+
+import io.lbkit.cookie.StickyCookieBalancer;
+import io.lbkit.core.Balancer;
+import io.lbkit.core.Server;
+import io.lbkit.core.ServerGroup;
+import io.lbkit.core.ServerStats;
+import io.lbkit.core.Snapshot;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The stats page: HTML for people (reloads itself every {@code stats-refresh}), JSON for tools
+ * ({@code ?format=json} or {@code Accept: application/json}), Prometheus text exposition
+ * ({@code ?format=prometheus}). Served by the filter, so it works in any container.
+ */
+final class StatsPage {
+  private final List<Balancer> balancers;
+  private final FilterOptions options;
+  private final byte[] expectedAuthorization;
+
+  StatsPage(List<Balancer> balancers, FilterOptions options) {
+    this.balancers = List.copyOf(balancers);
+    this.options = options;
+    String auth = options.statsAuthorization();
+    this.expectedAuthorization = auth == null ? null : auth.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Whether {@code request} is for the stats page (its path inside the web application equals stats-uri). */
+  boolean matches(HttpServletRequest request) {
+    String uri = options.statsUri();
+    if (uri == null) {
+      return false;
+    }
+    String path = request.getRequestURI();
+    String context = request.getContextPath();
+    if (context != null && !context.isEmpty() && path.startsWith(context)) {
+      path = path.substring(context.length());
+    }
+    return path.equals(uri);
+  }
+
+  void serve(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    response.setHeader("Cache-Control", "no-cache");
+    if (expectedAuthorization != null) {
+      String given = request.getHeader("Authorization");
+      if (given == null || !MessageDigest.isEqual(given.trim().getBytes(StandardCharsets.UTF_8), expectedAuthorization)) {
+        response.setHeader("WWW-Authenticate", "Basic realm=\"lbkit stats\", charset=\"UTF-8\"");
+        text(response, 401, "text/plain; charset=utf-8", "401 Unauthorized: the stats page needs credentials.\n");
+        return;
+      }
+    }
+    if (!request.getMethod().equals("GET") && !request.getMethod().equals("HEAD")) {
+      response.setHeader("Allow", "GET, HEAD");
+      text(response, 405, "text/plain; charset=utf-8", "405 Method Not Allowed: the stats page is read-only.\n");
+      return;
+    }
+    String format = request.getParameter("format");
+    if (format == null) {
+      String accept = request.getHeader("Accept");
+      format = accept != null && accept.toLowerCase(Locale.ROOT).contains("application/json") ? "json" : "html";
+    }
+    List<Row> rows = rows();
+    switch (format.toLowerCase(Locale.ROOT)) {
+      case "json":
+        text(response, 200, "application/json", json(rows));
+        break;
+      case "prometheus":
+        text(response, 200, "text/plain; version=0.0.4; charset=utf-8", prometheus(rows));
+        break;
+      case "html":
+        response.setHeader("Refresh", Long.toString(options.statsRefresh().toSeconds()));
+        text(response, 200, "text/html; charset=utf-8", html(rows));
+        break;
+      default:
+        text(response, 400, "text/plain; charset=utf-8",
+            "400 Bad Request: format: '" + format.replaceAll("[^A-Za-z0-9_-]", "?") + "' (expected: html, json or prometheus)\n");
+    }
+  }
+
+  private static void text(HttpServletResponse response, int status, String type, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    response.setStatus(status);
+    response.setContentType(type);
+    response.setContentLength(bytes.length);
+    response.getOutputStream().write(bytes);
+  }
+
+  /** One server's line, read once so every format shows the same numbers. */
+  private static final class Row {
+    String backend;
+    Server server;
+    String address;
+    Integer port;
+    String status;
+    String cookie;
+    Instant lastChange;
+    long secondsSinceChange;
+    int active;
+    long requests;
+    long failures;
+    long retries;
+    long checkFailures;
+    long downTransitions;
+    String check;
+    int health;
+  }
+
+  private List<Row> rows() {
+    List<Row> rows = new ArrayList<>();
+    Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    for (Balancer b : balancers) {
+      ServerGroup group = b.group();
+      Snapshot snapshot = group.snapshot();
+      long tick = group.ticker().read();
+      StickyCookieBalancer sticky = b instanceof StickyCookieBalancer ? (StickyCookieBalancer) b : null;
+      for (Server s : snapshot.servers()) {
+        Row r = new Row();
+        r.backend = group.name();
+        r.server = s;
+        r.address = s.endpoint() == null ? null : s.endpoint().ipAddress();
+        r.port = s.endpoint() == null ? null : s.endpoint().port();
+        r.status = s.state().name();
+        r.cookie = sticky != null && s.endpoint() != null ? sticky.cookieValue(s.endpoint()) : null;
+        long ago = Math.max(0, tick - s.lastChangeNanos());
+        r.secondsSinceChange = Duration.ofNanos(ago).toSeconds();
+        r.lastChange = now.minusSeconds(r.secondsSinceChange);
+        ServerStats st = s.stats();
+        r.active = st.active();
+        r.requests = st.requests();
+        r.failures = st.failures();
+        r.retries = st.retries();
+        r.checkFailures = st.checkFailures();
+        r.downTransitions = st.downTransitions();
+        r.check = st.checkStatus();
+        r.health = st.health();
+        rows.add(r);
+      }
+    }
+    return rows;
+  }
+
+  // ---- JSON ----
+
+  private String json(List<Row> rows) {
+    StringBuilder sb = new StringBuilder(256 + rows.size() * 200);
+    sb.append("{\"backends\":[");
+    String current = null;
+    boolean firstServer = true;
+    for (Row r : rows) {
+      if (!r.backend.equals(current)) {
+        if (current != null) {
+          sb.append("]},");
+        }
+        current = r.backend;
+        sb.append("{\"name\":").append(jsonString(r.backend)).append(",\"servers\":[");
+        firstServer = true;
+      }
+      if (!firstServer) {
+        sb.append(',');
+      }
+      firstServer = false;
+      sb.append("{\"name\":").append(jsonString(r.server.name()))
+          .append(",\"address\":").append(jsonString(r.address))
+          .append(",\"port\":").append(r.port == null ? "null" : r.port.toString())
+          .append(",\"status\":").append(jsonString(r.status))
+          .append(",\"weight\":").append(r.server.weight())
+          .append(",\"active\":").append(r.active)
+          .append(",\"requests\":").append(r.requests)
+          .append(",\"failures\":").append(r.failures)
+          .append(",\"cookie\":").append(jsonString(r.cookie))
+          .append(",\"lastChange\":").append(jsonString(r.lastChange.toString()))
+          .append('}');
+    }
+    if (current == null) {
+      for (Balancer b : balancers) { // a group with no slots yet
+        sb.append(current == null ? "" : ",").append("{\"name\":").append(jsonString(b.group().name()))
+            .append(",\"servers\":[]}");
+        current = "";
+      }
+      sb.append("]}");
+    } else {
+      sb.append("]}]}");
+    }
+    return sb.toString();
+  }
+
+  static String jsonString(String s) {
+    if (s == null) {
+      return "null";
+    }
+    StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"':
+          sb.append("\\\"");
+          break;
+        case '\\':
+          sb.append("\\\\");
+          break;
+        case '\n':
+          sb.append("\\n");
+          break;
+        case '\r':
+          sb.append("\\r");
+          break;
+        case '\t':
+          sb.append("\\t");
+          break;
+        default:
+          if (c < 0x20 || c == '<' || c == '>' || c == '&') {
+            sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+          } else {
+            sb.append(c);
+          }
+      }
+    }
+    return sb.append('"').toString();
+  }
+
+  // ---- Prometheus ----
+
+  private String prometheus(List<Row> rows) {
+    StringBuilder sb = new StringBuilder(1024 + rows.size() * 800);
+    metric(sb, rows, "lbkit_server_up", "gauge", "1 if the server is UP (takes traffic), else 0.",
+        r -> "UP".equals(r.status) ? 1 : 0, true);
+    metric(sb, rows, "lbkit_server_weight", "gauge", "The server's balancing weight.", r -> r.server.weight(), false);
+    metric(sb, rows, "lbkit_server_active_requests", "gauge", "Requests in progress on the server.",
+        r -> r.active, false);
+    metric(sb, rows, "lbkit_server_requests_total", "counter", "Requests sent to the server (retries included).",
+        r -> r.requests, false);
+    metric(sb, rows, "lbkit_server_failures_total", "counter",
+        "Failed requests: connection refused or timed out, reset, bad response.", r -> r.failures, false);
+    metric(sb, rows, "lbkit_server_retries_total", "counter", "Requests retried away from the server.",
+        r -> r.retries, false);
+    metric(sb, rows, "lbkit_server_check_failures_total", "counter", "Failed health checks.", r -> r.checkFailures,
+        false);
+    metric(sb, rows, "lbkit_server_down_transitions_total", "counter", "Transitions from UP to DOWN.",
+        r -> r.downTransitions, false);
+    metric(sb, rows, "lbkit_server_health", "gauge", "The health counter: 0..rise+fall-1, UP from rise on.",
+        r -> r.health, false);
+    metric(sb, rows, "lbkit_server_last_change_seconds", "gauge", "Seconds since the server's last state change.",
+        r -> r.secondsSinceChange, false);
+    return sb.toString();
+  }
+
+  private interface Value {
+    long of(Row r);
+  }
+
+  private static void metric(StringBuilder sb, List<Row> rows, String name, String type, String help, Value value,
+      boolean withStatus) {
+    sb.append("# HELP ").append(name).append(' ').append(help).append('\n');
+    sb.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+    for (Row r : rows) {
+      sb.append(name).append("{backend=\"").append(label(r.backend)).append("\",server=\"")
+          .append(label(r.server.name())).append('"');
+      if (withStatus) {
+        sb.append(",status=\"").append(r.status).append('"');
+        if (r.address != null) {
+          sb.append(",address=\"").append(label(r.server.endpoint().authority())).append('"');
+        }
+      }
+      sb.append("} ").append(value.of(r)).append('\n');
+    }
+  }
+
+  private static String label(String s) {
+    return s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+  }
+
+  // ---- HTML ----
+
+  private String html(List<Row> rows) {
+    StringBuilder sb = new StringBuilder(2048 + rows.size() * 600);
+    long refresh = options.statsRefresh().toSeconds();
+    sb.append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">")
+        .append("<meta http-equiv=\"refresh\" content=\"").append(refresh).append("\">")
+        .append("<title>lbkit stats</title><style>")
+        .append("body{font-family:sans-serif;margin:1em}table{border-collapse:collapse;margin-bottom:1.5em}")
+        .append("th,td{border:1px solid #999;padding:2px 8px;text-align:right}th{background:#ddd}")
+        .append("td.l{text-align:left}tr.UP{background:#c0f0c0}tr.DOWN{background:#f0a0a0}")
+        .append("tr.MAINT{background:#c0c0f0}code{font-size:90%}</style></head><body>\n")
+        .append("<h1>lbkit stats</h1>\n<p>Generated ").append(Instant.now().truncatedTo(ChronoUnit.SECONDS))
+        .append(", refreshing every ").append(refresh).append(" s.</p>\n");
+    for (Balancer b : balancers) {
+      String backend = b.group().name();
+      long up = rows.stream().filter(r -> r.backend.equals(backend) && "UP".equals(r.status)).count();
+      long total = rows.stream().filter(r -> r.backend.equals(backend)).count();
+      sb.append("<h2>Backend ").append(escape(backend)).append(": ").append(up).append('/').append(total)
+          .append(" UP</h2>\n<table><tr><th>Server</th><th>Address</th><th>Status</th><th>Weight</th>")
+          .append("<th>Active</th><th>Requests</th><th>Failures</th><th>Retries</th><th>Check</th>")
+          .append("<th>Health</th><th>Check failures</th><th>Last change</th><th>Cookie</th></tr>\n");
+      for (Row r : rows) {
+        if (!r.backend.equals(backend)) {
+          continue;
+        }
+        Server s = r.server;
+        String status = r.status + (s.reason() == null ? "" : " (" + s.reason() + ")");
+        sb.append("<tr class=\"").append(r.status).append("\"><td class=\"l\">").append(escape(s.name()))
+            .append("</td><td class=\"l\">").append(s.endpoint() == null ? "-" : escape(s.endpoint().authority()))
+            .append("</td><td class=\"l\">").append(escape(status))
+            .append("</td><td>").append(s.weight())
+            .append("</td><td>").append(r.active)
+            .append("</td><td>").append(r.requests)
+            .append("</td><td>").append(r.failures)
+            .append("</td><td>").append(r.retries)
+            .append("</td><td class=\"l\">").append(r.check == null ? "-" : escape(r.check))
+            .append("</td><td>").append(b.group().healthChecked()
+                ? r.health + "/" + (b.group().rise() + b.group().fall() - 1) : "no check")
+            .append("</td><td>").append(r.checkFailures)
+            .append("</td><td class=\"l\">").append(ago(r.secondsSinceChange))
+            .append("</td><td class=\"l\"><code>").append(r.cookie == null ? "-" : escape(r.cookie))
+            .append("</code></td></tr>\n");
+      }
+      sb.append("</table>\n");
+    }
+    sb.append("<p>Also as <a href=\"?format=json\">JSON</a> and <a href=\"?format=prometheus\">Prometheus text</a>.")
+        .append("</p>\n</body></html>\n");
+    return sb.toString();
+  }
+
+  private static String ago(long seconds) {
+    if (seconds < 120) {
+      return seconds + "s ago";
+    }
+    if (seconds < 7200) {
+      return seconds / 60 + "m" + seconds % 60 + "s ago";
+    }
+    return seconds / 3600 + "h" + seconds % 3600 / 60 + "m ago";
+  }
+
+  static String escape(String s) {
+    StringBuilder sb = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '<':
+          sb.append("&lt;");
+          break;
+        case '>':
+          sb.append("&gt;");
+          break;
+        case '&':
+          sb.append("&amp;");
+          break;
+        case '"':
+          sb.append("&quot;");
+          break;
+        case '\'':
+          sb.append("&#39;");
+          break;
+        default:
+          sb.append(c);
+      }
+    }
+    return sb.toString();
+  }
+}

@@ -1,0 +1,95 @@
+package io.lbkit.servlet;
+
+import io.lbkit.testkit.WhoamiServer;
+import java.io.IOException;
+import java.net.CookieManager;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Backends on 127.0.0.x, a container with the filter in front of them, and a JDK client. Closes all. */
+final class Fixture implements AutoCloseable {
+  final List<WhoamiServer> backends = new ArrayList<>();
+  final Map<String, String> params = new LinkedHashMap<>();
+  ServletContainer container;
+  final CookieManager cookies = new CookieManager();
+  final HttpClient http = HttpClient.newBuilder()
+      .version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5))
+      .cookieHandler(cookies)
+      .build();
+
+  /** Starts {@code n} whoami backends named whoami1..n on 127.0.0.2, 127.0.0.3, ... */
+  Fixture backends(int n) throws IOException {
+    for (int i = 0; i < n; i++) {
+      backends.add(WhoamiServer.start("whoami" + (i + 1), "127.0.0." + (i + 2)));
+    }
+    return this;
+  }
+
+  WhoamiServer backend(int i) {
+    return backends.get(i);
+  }
+
+  /** The static backend list of the started backends. */
+  String backendList() {
+    StringBuilder sb = new StringBuilder();
+    for (WhoamiServer b : backends) {
+      sb.append(sb.length() == 0 ? "" : ",").append(b.authority());
+    }
+    return sb.toString();
+  }
+
+  Fixture param(String key, String value) {
+    params.put(key, value);
+    return this;
+  }
+
+  Fixture start(ServletContainer.Kind kind) throws Exception {
+    params.putIfAbsent("backend", backendList());
+    container = ServletContainer.start(kind, params);
+    return this;
+  }
+
+  URI uri(String path) {
+    return container.uri(path);
+  }
+
+  HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(15)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+    return http.send(request.timeout(Duration.ofSeconds(15)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The whoami {@code Hostname:} of a response body. */
+  static String hostname(String body) {
+    for (String line : body.split("\n")) {
+      if (line.startsWith("Hostname: ")) {
+        return line.substring("Hostname: ".length());
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public void close() throws Exception {
+    try {
+      if (container != null) {
+        container.close();
+      }
+    } finally {
+      for (WhoamiServer b : backends) {
+        b.close();
+      }
+    }
+  }
+}

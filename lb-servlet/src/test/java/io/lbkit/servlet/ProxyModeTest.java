@@ -1,0 +1,88 @@
+package io.lbkit.servlet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lbkit.servlet.ServletContainer.Kind;
+import io.lbkit.testkit.RecordedRequest;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Proxy mode basics in real Jetty 12 (ee10) and Tomcat 11, with real backends and real HTTP. */
+class ProxyModeTest {
+  private final Fixture f = new Fixture();
+
+  @AfterEach
+  void close() throws Exception {
+    f.close();
+  }
+
+  @ParameterizedTest
+  @EnumSource(Kind.class)
+  void roundRobinVisitsServersInSlotOrder(Kind kind) throws Exception {
+    f.backends(3).start(kind);
+    List<String> seen = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      HttpResponse<String> r = f.get("/hello?i=" + i);
+      assertThat(r.statusCode()).isEqualTo(200);
+      seen.add(Fixture.hostname(r.body()));
+    }
+    assertThat(seen).containsExactly("whoami1", "whoami2", "whoami3", "whoami1", "whoami2", "whoami3");
+    assertThat(f.backend(0).requests()).extracting(RecordedRequest::target).containsExactly("/hello?i=0", "/hello?i=3");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Kind.class)
+  void forwardsHeadersLikeHaproxyForwardfor(Kind kind) throws Exception {
+    f.backends(1).start(kind);
+    HttpResponse<String> r = f.send(HttpRequest.newBuilder(f.uri("/h"))
+        .header("X-Forwarded-For", "203.0.113.7")
+        .header("X-Forwarded-Proto", "forged")
+        .header("X-Custom", "one")
+        .header("X-Custom", "two"));
+    assertThat(r.statusCode()).isEqualTo(200);
+    RecordedRequest got = f.backend(0).takeRequest(Duration.ofSeconds(5));
+    assertThat(got.headers("X-Forwarded-For")).containsExactly("203.0.113.7", "127.0.0.1");
+    assertThat(got.headers("X-Forwarded-Proto")).containsExactly("http");
+    assertThat(got.header("X-Forwarded-Host")).isEqualTo("127.0.0.1:" + f.container.port());
+    assertThat(got.header("X-Forwarded-Port")).isEqualTo(Integer.toString(f.container.port()));
+    assertThat(got.header("Host")).isEqualTo("127.0.0.1:" + f.container.port());
+    assertThat(got.headers("X-Custom")).containsExactly("one", "two");
+    assertThat(got.header("Upgrade")).isNull();
+    assertThat(got.header("User-Agent")).startsWith("Java-http-client");
+    assertThat(r.body()).contains("Hostname: whoami1", "X-Forwarded-For: 127.0.0.1");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Kind.class)
+  void preserveHostOffSendsTheServersAuthority(Kind kind) throws Exception {
+    f.backends(1).param("preserve-host", "off").param("forwardfor", "off").start(kind);
+    assertThat(f.get("/h").statusCode()).isEqualTo(200);
+    RecordedRequest got = f.backend(0).takeRequest(Duration.ofSeconds(5));
+    assertThat(got.header("Host")).isEqualTo(f.backend(0).authority());
+    assertThat(got.header("X-Forwarded-For")).isNull();
+    assertThat(got.header("X-Forwarded-Host")).isNull();
+  }
+
+  @ParameterizedTest
+  @EnumSource(Kind.class)
+  void postBodyReachesTheServerIntact(Kind kind) throws Exception {
+    f.backends(1).start(kind);
+    byte[] body = new byte[3 * 1024 * 1024 + 7];
+    for (int i = 0; i < body.length; i++) {
+      body[i] = (byte) (i * 31);
+    }
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(body);
+    HttpResponse<String> r = f.send(HttpRequest.newBuilder(f.uri("/sink")).POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).contains("Body-Length: " + body.length, "Body-CRC32: " + Long.toHexString(crc.getValue()));
+    RecordedRequest got = f.backend(0).takeRequest(Duration.ofSeconds(5));
+    assertThat(got.header("Content-Length")).isEqualTo(Integer.toString(body.length));
+  }
+}

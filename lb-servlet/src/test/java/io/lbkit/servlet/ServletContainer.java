@@ -1,0 +1,198 @@
+package io.lbkit.servlet;
+
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.File;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.EnumSet;
+import java.util.Map;
+import org.apache.catalina.Context;
+import org.apache.catalina.LifecycleState;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.startup.Tomcat;
+import org.apache.tomcat.util.descriptor.web.FilterDef;
+import org.apache.tomcat.util.descriptor.web.FilterMap;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+
+/**
+ * A real embedded servlet container on 127.0.0.1 with the filter mapped to {@code /*}, configured
+ * the way a user would: init-params on the filter (or a filter instance, for programmatic use),
+ * in front of an async-supported application servlet ({@link AppServlet}).
+ */
+abstract class ServletContainer implements AutoCloseable {
+  enum Kind {
+    JETTY, TOMCAT
+  }
+
+  abstract int port();
+
+  /** Whether the filter initialised (false when init failed and the container disabled the app). */
+  abstract boolean available();
+
+  /** The start failure, where the container reports it (Jetty), else null. */
+  Throwable failure() {
+    return null;
+  }
+
+  URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + port() + path);
+  }
+
+  static ServletContainer start(Kind kind, Map<String, String> params) throws Exception {
+    return kind == Kind.JETTY ? new JettyContainer(params, null) : new TomcatContainer(params, null);
+  }
+
+  static ServletContainer start(Kind kind, Filter filter) throws Exception {
+    return kind == Kind.JETTY ? new JettyContainer(Map.of(), filter) : new TomcatContainer(Map.of(), filter);
+  }
+
+  /** The application behind the filter: in route mode it shows what the filter selected. */
+  static final class AppServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+      Object selection = req.getAttribute(LoadBalancingFilter.SELECTION_ATTRIBUTE);
+      String text;
+      if (selection instanceof io.lbkit.core.Selection) {
+        io.lbkit.core.Selection s = (io.lbkit.core.Selection) selection;
+        text = "app: selected " + s.name() + " " + s.address() + ":" + s.port() + "\n";
+      } else {
+        text = "app: no selection\n";
+      }
+      resp.setContentType("text/plain; charset=utf-8");
+      resp.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  private static final class JettyContainer extends ServletContainer {
+    private final Server server;
+    private final ServerConnector connector;
+    private final ServletContextHandler context;
+
+    JettyContainer(Map<String, String> params, Filter filter) throws Exception {
+      server = new Server();
+      connector = new ServerConnector(server);
+      connector.setHost("127.0.0.1");
+      connector.setPort(0);
+      server.addConnector(connector);
+      context = new ServletContextHandler("/");
+      FilterHolder holder = filter == null ? new FilterHolder(LoadBalancingFilter.class) : new FilterHolder(filter);
+      holder.setName("lb");
+      holder.setInitParameters(params);
+      holder.setAsyncSupported(true);
+      context.addFilter(holder, "/*", EnumSet.of(DispatcherType.REQUEST));
+      ServletHolder app = new ServletHolder(new AppServlet());
+      app.setAsyncSupported(true);
+      context.addServlet(app, "/*");
+      server.setHandler(context);
+      Throwable failed = null;
+      try {
+        server.start();
+      } catch (Exception e) {
+        failed = e;
+      }
+      failure = failed;
+    }
+
+    private final Throwable failure;
+
+    @Override
+    int port() {
+      return connector.getLocalPort();
+    }
+
+    @Override
+    boolean available() {
+      return failure == null && context.isAvailable();
+    }
+
+    @Override
+    Throwable failure() {
+      return failure;
+    }
+
+    @Override
+    public void close() throws Exception {
+      server.stop();
+    }
+  }
+
+  private static final class TomcatContainer extends ServletContainer {
+    private final Tomcat tomcat;
+    private final Connector connector;
+    private final Context context;
+    private final File base;
+
+    TomcatContainer(Map<String, String> params, Filter filter) throws Exception {
+      base = Files.createTempDirectory("lbkit-tomcat").toFile();
+      tomcat = new Tomcat();
+      tomcat.setBaseDir(base.getAbsolutePath());
+      connector = new Connector();
+      connector.setPort(0);
+      connector.setProperty("address", "127.0.0.1");
+      tomcat.setConnector(connector);
+      context = tomcat.addContext("", base.getAbsolutePath());
+      FilterDef def = new FilterDef();
+      def.setFilterName("lb");
+      if (filter == null) {
+        def.setFilterClass(LoadBalancingFilter.class.getName());
+      } else {
+        def.setFilter(filter);
+        def.setFilterClass(filter.getClass().getName());
+      }
+      def.setAsyncSupported("true");
+      params.forEach(def::addInitParameter);
+      context.addFilterDef(def);
+      FilterMap map = new FilterMap();
+      map.setFilterName("lb");
+      map.addURLPattern("/*");
+      context.addFilterMap(map);
+      Tomcat.addServlet(context, "app", new AppServlet()).setAsyncSupported(true);
+      context.addServletMappingDecoded("/", "app");
+      tomcat.start();
+    }
+
+    @Override
+    int port() {
+      return connector.getLocalPort();
+    }
+
+    @Override
+    boolean available() {
+      return context.getState() == LifecycleState.STARTED;
+    }
+
+    @Override
+    public void close() throws Exception {
+      tomcat.stop();
+      tomcat.destroy();
+      deleteTree(base);
+    }
+
+    private static void deleteTree(File f) {
+      File[] children = f.listFiles();
+      if (children != null) {
+        for (File c : children) {
+          deleteTree(c);
+        }
+      }
+      f.delete();
+    }
+  }
+
+  static InetSocketAddress loopback(int port) {
+    return new InetSocketAddress("127.0.0.1", port);
+  }
+}

@@ -1,0 +1,19 @@
+package io.lbkit.testkit;
+
+/**
+ * What a {@link WhoamiServer} does with the requests it reads, to test how a proxy copes with a
+ * backend that misbehaves. "Refuse" is not an effect: {@link WhoamiServer#stop()} closes the
+ * listening socket, so connections are refused.
+ */
+public enum Effect {
+  /** Answers normally (whoami text, or the path's behaviour: {@code /data}, {@code /echo}, ...). */
+  NORMAL,
+  /** Reads the request, then never answers; the connection stays open until the peer closes it. */
+  STALL,
+  /** Reads the request, then resets the connection (TCP RST) without sending a byte. */
+  RESET_BEFORE_RESPONSE,
+  /** Sends the status line, headers announcing 100000 bytes and a few bytes of body, then resets. */
+  RESET_MID_RESPONSE,
+  /** Answers with bytes that are not HTTP, then closes. */
+  MALFORMED
+}
