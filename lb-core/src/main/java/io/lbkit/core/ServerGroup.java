@@ -353,8 +353,11 @@ public final class ServerGroup implements AutoCloseable {
       updateState(free, "address " + e.authority() + " assigned");
       changed = true;
     }
-    if (ignored > 0 && ignored != ignoredEndpoints) {
+    // once per episode: a DNS answer that grows or shrinks while over capacity must not warn every cycle
+    if (ignored > 0 && ignoredEndpoints == 0) {
       log.warn("{}: {} endpoint(s) ignored: all {} slots are in use", name, ignored, maxSlots);
+    } else if (ignored == 0 && ignoredEndpoints > 0) {
+      log.info("{}: every endpoint has a slot again", name);
     }
     ignoredEndpoints = ignored;
     return changed;
