@@ -94,7 +94,6 @@ public final class DnsEndpointSource implements AutoCloseable {
   private final LinkedHashMap<Endpoint, Seen> records = new LinkedHashMap<>();
   private final Map<Name, TargetState> targets = new HashMap<>();
   private long lastValid;
-  private long lastResolved;
   private DnsStatus lastStatus;
   private String lastDetail = "";
   private boolean failing;
@@ -186,6 +185,11 @@ public final class DnsEndpointSource implements AutoCloseable {
   /** The status of the last finished resolution, or null before the first one ends. */
   public synchronized DnsStatus lastStatus() {
     return lastStatus;
+  }
+
+  /** What the last finished resolution said, for logs and the stats page ({@code no reply to A x after 3 tries}); empty when VALID. */
+  public synchronized String lastDetail() {
+    return lastDetail;
   }
 
   /** True while failures past their hold are being ridden out ({@code dns-failure keep}) or have emptied the list. */
@@ -321,7 +325,7 @@ public final class DnsEndpointSource implements AutoCloseable {
   }
 
   /** The configured nameservers, or those of resolv.conf read now (a moved DNS server is picked up). */
-  private List<InetSocketAddress> currentNameservers() {
+  synchronized List<InetSocketAddress> currentNameservers() {
     if (nameservers != null) {
       return nameservers;
     }
@@ -433,7 +437,6 @@ public final class DnsEndpointSource implements AutoCloseable {
       ctx.counters.incResolution(status);
       lastStatus = status;
       lastDetail = res.answer.detail;
-      lastResolved = now;
       if (status == DnsStatus.VALID) {
         lastValid = now;
         recovered(status);
@@ -568,10 +571,15 @@ public final class DnsEndpointSource implements AutoCloseable {
   }
 
   private long nextDelay(Result res) {
-    if (!respectTtl || res.answer.status != DnsStatus.VALID || res.minTtl < 0) {
+    return nextDelay(respectTtl && res.answer.status == DnsStatus.VALID ? res.minTtl : -1, timeoutResolve, holdValid);
+  }
+
+  /** {@code timeout-resolve}, or with {@code respect-ttl} the TTL clamped to [timeout-resolve, max(timeout-resolve, hold-valid)]. */
+  static long nextDelay(long minTtlSeconds, long timeoutResolve, long holdValid) {
+    if (minTtlSeconds < 0) {
       return timeoutResolve;
     }
-    long ttl = TimeUnit.SECONDS.toNanos(Math.min(res.minTtl, Integer.MAX_VALUE));
+    long ttl = TimeUnit.SECONDS.toNanos(Math.min(minTtlSeconds, Integer.MAX_VALUE));
     return Math.max(timeoutResolve, Math.min(ttl, Math.max(timeoutResolve, holdValid)));
   }
 
@@ -744,13 +752,13 @@ public final class DnsEndpointSource implements AutoCloseable {
 
     /** Time from the end of a resolution to the start of the next ({@code timeout-resolve}, default 1s). */
     public Builder timeoutResolve(Duration d) {
-      this.timeoutResolve = Checks.positive("timeout-resolve", d);
+      this.timeoutResolve = duration("timeout-resolve", d, true);
       return this;
     }
 
     /** Time to wait for a reply before the next try ({@code timeout-retry}, default 1s). */
     public Builder timeoutRetry(Duration d) {
-      this.timeoutRetry = Checks.positive("timeout-retry", d);
+      this.timeoutRetry = duration("timeout-retry", d, true);
       return this;
     }
 
@@ -759,31 +767,31 @@ public final class DnsEndpointSource implements AutoCloseable {
      * default 10s); also the cap of the refresh interval with {@code respect-ttl}. Not the polling interval.
      */
     public Builder holdValid(Duration d) {
-      this.holdValid = Checks.nonNegative("hold-valid", d);
+      this.holdValid = duration("hold-valid", d, false);
       return this;
     }
 
     /** How long after the last valid answer NXDOMAIN changes nothing ({@code hold-nx}, default 30s). */
     public Builder holdNx(Duration d) {
-      this.holdNx = Checks.nonNegative("hold-nx", d);
+      this.holdNx = duration("hold-nx", d, false);
       return this;
     }
 
     /** The same for REFUSED ({@code hold-refused}, default 30s). */
     public Builder holdRefused(Duration d) {
-      this.holdRefused = Checks.nonNegative("hold-refused", d);
+      this.holdRefused = duration("hold-refused", d, false);
       return this;
     }
 
     /** The same for no reply at all ({@code hold-timeout}, default 30s). */
     public Builder holdTimeout(Duration d) {
-      this.holdTimeout = Checks.nonNegative("hold-timeout", d);
+      this.holdTimeout = duration("hold-timeout", d, false);
       return this;
     }
 
     /** The same for SERVFAIL, empty answers, malformed replies, other RCODEs ({@code hold-other}, default 30s). */
     public Builder holdOther(Duration d) {
-      this.holdOther = Checks.nonNegative("hold-other", d);
+      this.holdOther = duration("hold-other", d, false);
       return this;
     }
 
@@ -792,7 +800,7 @@ public final class DnsEndpointSource implements AutoCloseable {
      * it goes with the first answer that lacks it).
      */
     public Builder holdObsolete(Duration d) {
-      this.holdObsolete = Checks.nonNegative("hold-obsolete", d);
+      this.holdObsolete = duration("hold-obsolete", d, false);
       return this;
     }
 
@@ -898,6 +906,14 @@ public final class DnsEndpointSource implements AutoCloseable {
       group.attach(source);
       source.start();
       return source;
+    }
+
+    private static Duration duration(String key, Duration d, boolean positive) {
+      if (d == null || d.isNegative() || (positive && d.isZero())) {
+        throw new IllegalArgumentException(key + ": " + (d == null ? "null" : Durations.format(d))
+            + " (expected: " + (positive ? "> 0" : ">= 0") + ")");
+      }
+      return d;
     }
 
     private static int parseInt(String key, String value, String expected) {
