@@ -39,6 +39,7 @@ public final class ServerGroup implements AutoCloseable {
   private int fall;
   private int errorLimit;
   private Consumer<Server> passiveFailCheckListener;
+  private boolean checkerEnabled;
   private final Ticker ticker;
   private final ScheduledExecutorService userScheduler;
   private ScheduledExecutorService ownScheduler;
@@ -139,11 +140,16 @@ public final class ServerGroup implements AutoCloseable {
    * @param onPassiveFailCheck called, under the group's lock, when passive failures failed a
    *     check (HAProxy then checks at {@code fastinter}); must be quick; may be null
    * @throws IllegalArgumentException when a count is out of range
+   * @throws IllegalStateException when a checker already enabled checks on this group
    */
   public synchronized void enableHealthChecks(int rise, int fall, int errorLimit, Consumer<Server> onPassiveFailCheck) {
+    if (checkerEnabled) {
+      throw new IllegalStateException(name + ": health checks were already enabled (one checker per group)");
+    }
     Checks.range("rise", rise, 1, 1000);
     Checks.range("fall", fall, 1, 1000);
     Checks.range("error-limit", errorLimit, 0, 1_000_000);
+    this.checkerEnabled = true;
     this.healthChecked = true;
     this.rise = rise;
     this.fall = fall;
@@ -228,8 +234,8 @@ public final class ServerGroup implements AutoCloseable {
       slot.stats.checkFailed();
       slot.health = slot.health - 1 < rise ? 0 : slot.health - 1;
     }
+    slot.stats.checkDuration(durationNanos); // before check(): readers poll the status, then read the duration
     slot.stats.check(status, slot.health);
-    slot.stats.checkDuration(durationNanos);
     if (updateState(slot, ok ? "check passed: " + status : "check failed: " + status)) {
       publish();
     }

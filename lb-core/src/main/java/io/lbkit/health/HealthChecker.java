@@ -228,6 +228,7 @@ public final class HealthChecker implements AutoCloseable {
     private ScheduledFuture<?> next; // guarded by HealthChecker.this
     private Probe probe; // guarded by HealthChecker.this
     private boolean stopped; // guarded by HealthChecker.this
+    private boolean expedite; // guarded by HealthChecker.this: a passive fail-check came between checks
 
     Target(Server server) {
       this.server = server;
@@ -239,6 +240,10 @@ public final class HealthChecker implements AutoCloseable {
       if (stopped) {
         return;
       }
+      if (expedite) {
+        expedite = false;
+        delayNanos = Math.min(delayNanos, fastinterNanos);
+      }
       try {
         next = scheduler.schedule(new CheckTask(this), delayNanos, TimeUnit.NANOSECONDS);
       } catch (RejectedExecutionException e) {
@@ -248,7 +253,9 @@ public final class HealthChecker implements AutoCloseable {
 
     /** Moves the next check earlier to within {@code delayNanos}; caller holds the lock. */
     void expedite(long delayNanos) {
-      if (next != null && probe == null && next.getDelay(TimeUnit.NANOSECONDS) > delayNanos && next.cancel(false)) {
+      if (next == null) {
+        expedite = true; // a check is running or about to be rescheduled: its successor comes soon
+      } else if (probe == null && next.getDelay(TimeUnit.NANOSECONDS) > delayNanos && next.cancel(false)) {
         schedule(delayNanos);
       }
     }
@@ -513,8 +520,8 @@ public final class HealthChecker implements AutoCloseable {
         checker.closed = true;
         return checker;
       }
-      log.info("{}: health checks {}", group.name(), checker.description);
       group.enableHealthChecks(r, f, limit, checker::onPassiveFailCheck);
+      log.info("{}: health checks {}", group.name(), checker.description);
       group.attach(checker);
       group.addListener(checker.listener);
       return checker;

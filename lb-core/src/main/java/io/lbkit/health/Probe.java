@@ -56,6 +56,9 @@ final class Probe {
   }
 
   void start() {
+    if (finished.get()) {
+      return;
+    }
     AsynchronousSocketChannel ch;
     try {
       ch = AsynchronousSocketChannel.open();
@@ -64,6 +67,10 @@ final class Probe {
       return;
     }
     channel = ch;
+    if (finished.get()) { // aborted while opening: abort() may not have seen the channel
+      cleanUp();
+      return;
+    }
     if (!arm(connectTimeoutNanos, "L4TOUT", "connect timed out")) {
       return;
     }
@@ -189,9 +196,13 @@ final class Probe {
   /** Schedules a timeout; false when the scheduler is gone (then the probe is finished). */
   private boolean arm(long nanos, String status, String detail) {
     try {
-      timeout = scheduler.schedule(() -> {
+      ScheduledFuture<?> t = scheduler.schedule(() -> {
         finish(new Result(false, status, detail));
       }, nanos, TimeUnit.NANOSECONDS);
+      timeout = t;
+      if (finished.get()) { // finished meanwhile: don't leave the timer queued
+        t.cancel(false);
+      }
       return true;
     } catch (RejectedExecutionException e) {
       abort();

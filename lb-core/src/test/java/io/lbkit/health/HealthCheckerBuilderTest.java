@@ -61,6 +61,15 @@ class HealthCheckerBuilderTest {
   }
 
   @Test
+  void oneCheckerPerGroup() {
+    try (ServerGroup group = ServerGroup.builder("be").build()) {
+      HealthChecker.builder().build(group);
+      assertThatThrownBy(() -> HealthChecker.builder().build(group)).isInstanceOf(IllegalStateException.class)
+          .hasMessage("be: health checks were already enabled (one checker per group)");
+    }
+  }
+
+  @Test
   void observeNoneTurnsPassiveChecksOff() {
     try (ServerGroup group = ServerGroup.builder("be").build()) {
       HealthChecker.builder().set("observe", "NONE").build(group);
