@@ -26,7 +26,10 @@ class BenchmarksSmokeTest {
       "RoundRobinSelect.lbkit servers=3", "RoundRobinSelect.lbkit servers=100",
       "RoundRobinSelect.armeria servers=3", "RoundRobinSelect.armeria servers=100",
       "RoundRobinSelect.springCloud servers=3", "RoundRobinSelect.springCloud servers=100",
-      "RoundRobinSelect.ribbon servers=3", "RoundRobinSelect.ribbon servers=100"));
+      "RoundRobinSelect.ribbon servers=3", "RoundRobinSelect.ribbon servers=100",
+      "StickySelect.siphash", "StickySelect.hmac", "StickySelect.haproxy", "StickySelect.split",
+      "CookieCodec.siphash", "CookieCodec.hmac", "CookieCodec.haproxy",
+      "SnapshotRebuild.lbkit servers=10", "SnapshotRebuild.lbkit servers=1000", "SnapshotRebuild.lbkit servers=10000"));
 
   @Test
   void everyBenchmarkRunsOnceAndReportsAllocation() throws RunnerException {
