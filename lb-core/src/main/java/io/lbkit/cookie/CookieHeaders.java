@@ -16,6 +16,39 @@ public final class CookieHeaders {
     if (header == null) {
       return -1;
     }
+    if (!isToken(name)) {
+      return scanPairs(header, name, from);
+    }
+    // Jump from one occurrence of the name to the next with String.indexOf (a vectorized
+    // intrinsic), instead of walking every character of a ~300-character header. An occurrence
+    // counts only where scanPairs would see a pair name: after the start or a ';' (spaces
+    // between), and followed by '=' (spaces between). A token holds no ';', '=' or space, so
+    // both find the same pairs; CookieHeadersTest checks that they agree.
+    int len = header.length();
+    int nameLen = name.length();
+    for (int at = header.indexOf(name, from); at >= 0; at = header.indexOf(name, at + 1)) {
+      int before = at - 1;
+      while (before >= 0 && isSpace(header.charAt(before))) {
+        before--;
+      }
+      if (before >= 0 && header.charAt(before) != ';') {
+        continue;
+      }
+      int eq = at + nameLen;
+      while (eq < len && isSpace(header.charAt(eq))) {
+        eq++;
+      }
+      if (eq >= len || header.charAt(eq) != '=') {
+        continue;
+      }
+      int valueEnd = header.indexOf(';', eq + 1);
+      return trimmedValue(header, eq + 1, valueEnd < 0 ? len : valueEnd);
+    }
+    return -1;
+  }
+
+  /** The reference scanner: walks the header pair by pair; for names that are not tokens. */
+  static long scanPairs(String header, String name, int from) {
     int len = header.length();
     int nameLen = name.length();
     int i = from;
@@ -43,20 +76,39 @@ public final class CookieHeaders {
       if (nameEnd - nameStart != nameLen || !header.regionMatches(nameStart, name, 0, nameLen)) {
         continue;
       }
-      int valueEnd = i;
-      while (valueStart < valueEnd && isSpace(header.charAt(valueStart))) {
-        valueStart++;
-      }
-      while (valueEnd > valueStart && isSpace(header.charAt(valueEnd - 1))) {
-        valueEnd--;
-      }
-      if (valueEnd - valueStart >= 2 && header.charAt(valueStart) == '"' && header.charAt(valueEnd - 1) == '"') {
-        valueStart++;
-        valueEnd--;
-      }
-      return ((long) valueStart << 32) | valueEnd;
+      return trimmedValue(header, valueStart, i);
     }
     return -1;
+  }
+
+  /** The range of {@code header[valueStart, valueEnd)} without surrounding spaces and one pair of quotes. */
+  private static long trimmedValue(String header, int valueStart, int valueEnd) {
+    while (valueStart < valueEnd && isSpace(header.charAt(valueStart))) {
+      valueStart++;
+    }
+    while (valueEnd > valueStart && isSpace(header.charAt(valueEnd - 1))) {
+      valueEnd--;
+    }
+    if (valueEnd - valueStart >= 2 && header.charAt(valueStart) == '"' && header.charAt(valueEnd - 1) == '"') {
+      valueStart++;
+      valueEnd--;
+    }
+    return ((long) valueStart << 32) | valueEnd;
+  }
+
+  /** True for a non-empty name without ';', '=', spaces or control characters (cookie names are tokens). */
+  private static boolean isToken(String name) {
+    int n = name.length();
+    if (n == 0) {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      char c = name.charAt(i);
+      if (c <= ' ' || c == ';' || c == '=' || c == 127) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The start (inclusive) of a range returned by {@link #valueRange}. */
