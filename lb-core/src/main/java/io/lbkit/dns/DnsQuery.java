@@ -52,7 +52,7 @@ final class DnsQuery {
   private final byte[] wire;
   private final Tries tries;
   private final Target[] targets;
-  private final ByteBuffer buffer = ByteBuffer.allocate(65535 + 1); // one byte more, to see what is too big
+  private final ByteBuffer buffer; // accepted-payload-size + 1: a longer datagram shows as too big
   private final CompletableFuture<DnsAnswer> result = new CompletableFuture<>();
   private DnsAnswer lastError;
   private long deadline;
@@ -77,6 +77,7 @@ final class DnsQuery {
     this.type = type;
     this.tries = tries;
     this.id = ctx.random.nextInt(0x10000);
+    this.buffer = ByteBuffer.allocate(ctx.payloadSize + 1);
     Message q = Message.newQuery(Record.newRecord(name, type, DClass.IN));
     q.getHeader().setID(id);
     q.addRecord(new OPTRecord(ctx.payloadSize, 0, 0), Section.ADDITIONAL);
@@ -243,7 +244,7 @@ final class DnsQuery {
 
   private void handle(Target t, byte[] data, boolean viaTcp) {
     String from = Nameservers.format(t.address);
-    if (!viaTcp && data.length > ctx.payloadSize) {
+    if (!viaTcp && data.length > ctx.payloadSize) { // the read stopped one byte past the limit
       ctx.counters.incTooBig();
       log.debug("{}: dropped a {}-byte reply from {} (accepted-payload-size {})", ctx.prefix, data.length, from,
           ctx.payloadSize);

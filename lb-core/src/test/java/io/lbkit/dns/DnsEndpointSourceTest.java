@@ -141,7 +141,7 @@ class DnsEndpointSourceTest {
   @Test
   void aTimeoutNeverTriggersTheFamilyFallback() throws Exception {
     dns.setA(NAME, "127.0.0.2").setSilent(NAME, AAAA, true);
-    start(3, builder().resolveRetries(3));
+    start(3, silenceBuilder());
 
     assertThat(source.lastStatus()).isEqualTo(DnsStatus.TIMEOUT);
     assertThat(types(dns.queries(NAME))).containsExactly("AAAA", "AAAA", "AAAA");
@@ -242,7 +242,7 @@ class DnsEndpointSourceTest {
   @Test
   void silenceIsHeldByHoldTimeout() throws Exception {
     checkFailureHold(() -> dns.setSilent(true), DnsStatus.TIMEOUT,
-        builder().holdTimeout(Duration.ofSeconds(12)), Duration.ofSeconds(12), DnsFailure.DROP);
+        silenceBuilder().holdTimeout(Duration.ofSeconds(12)), Duration.ofSeconds(12), DnsFailure.DROP);
   }
 
   @Test
@@ -280,10 +280,10 @@ class DnsEndpointSourceTest {
   void silentNameserverLongerThanEveryHoldWithKeepKeepsServersAndWarnsOnceEachWay() throws Exception {
     try (LogCapture logs = new LogCapture(DnsEndpointSource.class)) {
       dns.setA(NAME, "127.0.0.2", "127.0.0.3");
-      start(3, builder().resolvePrefer(ResolvePrefer.IPV4));
+      start(3, silenceBuilder().resolvePrefer(ResolvePrefer.IPV4));
       dns.setSilent(true);
 
-      for (int i = 0; i < 4; i++) {
+      for (int i = 0; i < 3; i++) {
         ticker.advance(Duration.ofSeconds(31)); // past every hold
         assertThat(resolve()).isEqualTo(DnsStatus.TIMEOUT);
         assertThat(addresses()).containsExactly("127.0.0.2", "127.0.0.3", "-");
@@ -303,7 +303,7 @@ class DnsEndpointSourceTest {
   void silentNameserverLongerThanEveryHoldWithDropPutsAllInMaintLikeHaproxy() throws Exception {
     try (LogCapture logs = new LogCapture(DnsEndpointSource.class)) {
       dns.setA(NAME, "127.0.0.2", "127.0.0.3");
-      start(3, builder().resolvePrefer(ResolvePrefer.IPV4).dnsFailure(DnsFailure.DROP));
+      start(3, silenceBuilder().resolvePrefer(ResolvePrefer.IPV4).dnsFailure(DnsFailure.DROP));
       dns.setSilent(true);
 
       ticker.advance(Duration.ofSeconds(29));
@@ -396,7 +396,7 @@ class DnsEndpointSourceTest {
   @Test
   void acceptedPayloadSizeIsAnnouncedAndLargerRepliesAreDropped() throws Exception {
     dns.setA(NAME, manyIps(60)).setIgnorePayloadSize(true);
-    start(5, builder().resolvePrefer(ResolvePrefer.IPV4).resolveRetries(1));
+    start(5, silenceBuilder().resolvePrefer(ResolvePrefer.IPV4).resolveRetries(1));
 
     assertThat(source.lastStatus()).isEqualTo(DnsStatus.TIMEOUT);
     assertThat(source.counters().tooBig()).isEqualTo(1);
@@ -413,7 +413,7 @@ class DnsEndpointSourceTest {
   @Test
   void aReplyWithAWrongIdIsIgnoredAndCounted() throws Exception {
     dns.setA(NAME, "127.0.0.2").setSpoof(NAME, Spoof.WRONG_ID, "127.0.0.66");
-    start(2, builder().resolvePrefer(ResolvePrefer.IPV4));
+    start(2, silenceBuilder().resolvePrefer(ResolvePrefer.IPV4));
 
     assertThat(addresses()).containsExactly("127.0.0.2", "-");
     assertThat(source.counters().spoofed()).isEqualTo(1);
@@ -421,7 +421,8 @@ class DnsEndpointSourceTest {
     dns.setSilent(NAME, true); // only the forged reply now
     assertThat(resolve()).isEqualTo(DnsStatus.TIMEOUT);
     assertThat(addresses()).containsExactly("127.0.0.2", "-");
-    assertThat(source.counters().spoofed()).isEqualTo(3);
+    assertThat(source.counters().spoofed()).isEqualTo(4); // one per try
+    assertThat(source.counters().answers(DnsStatus.VALID)).isEqualTo(1);
   }
 
   @Test
@@ -437,9 +438,9 @@ class DnsEndpointSourceTest {
   void aRuntPacketIsCountedAndIgnored() throws Exception {
     dns.setA(NAME, "127.0.0.2").setMalformed(NAME, Malformed.RUNT);
     try (LogCapture logs = new LogCapture(DnsEndpointSource.class)) {
-      start(2, builder().resolvePrefer(ResolvePrefer.IPV4));
+      start(2, silenceBuilder().resolvePrefer(ResolvePrefer.IPV4));
       assertThat(source.lastStatus()).isEqualTo(DnsStatus.TIMEOUT);
-      assertThat(source.counters().malformed()).isEqualTo(2);
+      assertThat(source.counters().malformed()).isEqualTo(3);
       assertThat(logs.warnings("malformed")).isNotEmpty();
     }
   }
@@ -451,6 +452,27 @@ class DnsEndpointSourceTest {
     assertThat(source.lastStatus()).isEqualTo(DnsStatus.MALFORMED);
     assertThat(types(dns.queries(NAME))).containsExactly("AAAA", "A");
     assertThat(source.counters().answers(DnsStatus.MALFORMED)).isEqualTo(2);
+  }
+
+  @Test
+  void aLateReplyToAnEarlierTryIsStillAccepted() throws Exception {
+    dns.setA(NAME, "127.0.0.2").setDelay(Duration.ofMillis(300));
+    start(2, builder().resolvePrefer(ResolvePrefer.IPV4).timeoutRetry(Duration.ofMillis(200)).resolveRetries(5));
+
+    assertThat(source.lastStatus()).isEqualTo(DnsStatus.VALID);
+    assertThat(addresses()).containsExactly("127.0.0.2", "-");
+    List<Query> qs = dns.queries(NAME);
+    assertThat(qs.size()).isGreaterThanOrEqualTo(2); // a retry went out before the first reply came
+    assertThat(qs).extracting(Query::id).containsOnly(qs.get(0).id()); // retries keep the ID
+  }
+
+  @Test
+  void closingTheGroupClosesTheSource() throws Exception {
+    dns.setA(NAME, "127.0.0.2");
+    start(2, builder().resolvePrefer(ResolvePrefer.IPV4));
+    group.close();
+    assertThat(source.resolveNow()).isCompletedExceptionally();
+    assertThat(addresses()).containsExactly("127.0.0.2", "-"); // the group keeps its last snapshot
   }
 
   @Test
@@ -587,13 +609,18 @@ class DnsEndpointSourceTest {
   private DnsEndpointSource.Builder builder() {
     return DnsEndpointSource.builder(NAME + ":80").nameserver(dns.nameserver())
         .timeoutResolve(Duration.ofHours(1)) // tests drive resolutions with resolveNow()
-        .timeoutRetry(Duration.ofMillis(150))
+        .timeoutRetry(Duration.ofSeconds(1)) // answers come long before; no spurious retry on a busy machine
         .resolveRetries(2);
+  }
+
+  /** For tests that wait out silence: short tries, three of them so answered phases stay robust. */
+  private DnsEndpointSource.Builder silenceBuilder() {
+    return builder().timeoutRetry(Duration.ofMillis(200)).resolveRetries(3);
   }
 
   private DnsEndpointSource.Builder srvBuilder(String name) {
     return DnsEndpointSource.builder(name).nameserver(dns.nameserver()).resolvePrefer(ResolvePrefer.IPV6)
-        .timeoutResolve(Duration.ofHours(1)).timeoutRetry(Duration.ofMillis(150)).resolveRetries(2);
+        .timeoutResolve(Duration.ofHours(1)).timeoutRetry(Duration.ofSeconds(1)).resolveRetries(2);
   }
 
   private void start(int slots, DnsEndpointSource.Builder b) throws Exception {

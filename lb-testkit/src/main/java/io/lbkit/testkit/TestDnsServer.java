@@ -135,12 +135,25 @@ public final class TestDnsServer implements AutoCloseable {
 
   /** Starts a server on an ephemeral port of 127.0.0.1, the same port number for UDP and TCP. */
   public static TestDnsServer start() {
+    return start(0);
+  }
+
+  /**
+   * Starts a server on {@code port} of 127.0.0.1 for UDP and TCP (0: an ephemeral port, the same
+   * for both).
+   *
+   * @throws IllegalStateException when the port pair cannot be bound
+   */
+  public static TestDnsServer start(int port) {
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port: " + port + " (expected: 0..65535)");
+    }
     InetAddress loopback = InetAddress.getLoopbackAddress();
     IOException last = null;
-    for (int attempt = 0; attempt < 20; attempt++) {
+    for (int attempt = 0; attempt < (port == 0 ? 20 : 1); attempt++) {
       DatagramSocket udp = null;
       try {
-        udp = new DatagramSocket(new InetSocketAddress(loopback, 0));
+        udp = new DatagramSocket(new InetSocketAddress(loopback, port));
         ServerSocket tcp = new ServerSocket();
         try {
           tcp.setReuseAddress(true);
@@ -157,7 +170,8 @@ public final class TestDnsServer implements AutoCloseable {
         }
       }
     }
-    throw new IllegalStateException("cannot bind a UDP and TCP port pair on 127.0.0.1", last);
+    throw new IllegalStateException("cannot bind UDP and TCP port " + (port == 0 ? "pair" : port)
+        + " on 127.0.0.1", last);
   }
 
   /** The address clients send to (UDP and TCP). */
