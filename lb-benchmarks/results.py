@@ -41,11 +41,12 @@ def load(paths):
             for r in json.load(f):
                 scenario, impl = r["benchmark"][len(PACKAGE):].split(".", 1)
                 alloc = r["secondaryMetrics"].get("gc.alloc.rate.norm", {})
+                raw = [x for fork in r["primaryMetric"].get("rawData", []) for x in fork]
                 rows.append({
                     "scenario": scenario, "impl": impl, "params": r.get("params", {}),
                     "threads": r["threads"], "score": r["primaryMetric"]["score"],
                     "error": num(r["primaryMetric"]["scoreError"]), "unit": r["primaryMetric"]["scoreUnit"],
-                    "alloc": num(alloc.get("score")), "raw": r,
+                    "alloc": num(alloc.get("score")), "raw": r, "best": min(raw) if raw else math.nan,
                 })
     return rows
 
@@ -125,15 +126,17 @@ def main():
       " measurement iterations of all forks. B/op: `gc.alloc.rate.norm`, bytes allocated per"
       f" operation; below {ZERO_ALLOC} B/op is shown as 0 (JMH's own bookkeeping). Ratio: this row's"
       " ns/op divided by lbkit's (same scenario, parameters and threads; siphash for StickySelect"
-      " and CookieCodec); above 1 means slower than lbkit.\n")
+      " and CookieCodec); above 1 means slower than lbkit. Best: the fastest single measurement"
+      " iteration, the least disturbed by other processes; compare it with the mean when ± is large.\n")
 
-    w("| scenario | implementation | params | threads | ns/op ± error | B/op | ratio to lbkit |")
-    w("| --- | --- | --- | ---: | ---: | ---: | ---: |")
+    w("| scenario | implementation | params | threads | ns/op ± error | B/op | ratio to lbkit | best ns/op |")
+    w("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |")
     for r in rows:
         b = base.get(key(r))
         ratio = f"{r['score'] / b['score']:.2f}" if b else "-"
         w(f"| {r['scenario']} | {LABEL.get((r['scenario'], r['impl']), r['impl'])} | {params_text(r['params'])}"
-          f" | {r['threads']} | {fmt_ns(r['score'], r['error'])} | {fmt_alloc(r['alloc'])} | {ratio} |")
+          f" | {r['threads']} | {fmt_ns(r['score'], r['error'])} | {fmt_alloc(r['alloc'])} | {ratio}"
+          f" | {fmt_ns(r['best'], math.nan)} |")
     w("")
     w("## Targets\n")
     w("| target | measured | verdict |")
