@@ -6,6 +6,10 @@ import io.lbkit.cookie.StickyCookieBalancer;
 import io.lbkit.core.Balancer;
 import io.lbkit.core.Endpoint;
 import io.lbkit.core.ServerGroup;
+import io.lbkit.dns.DnsEndpointSource;
+import io.lbkit.health.HealthChecker;
+import io.lbkit.session.RouteSuffixBalancer;
+import io.lbkit.session.StickTableBalancer;
 import io.lbkit.internal.Durations;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -16,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,9 +33,11 @@ import org.slf4j.LoggerFactory;
  * <p>Keys: {@code backend} (required), {@code name}, {@code server-prefix}, {@code slots},
  * {@code balance}, {@code cookie}, {@code cookie-mode}, {@code cookie-key}, {@code cookie-path},
  * {@code cookie-domain}, {@code cookie-max-age}, {@code cookie-httponly}, {@code cookie-secure},
- * {@code cookie-samesite}, {@code cookie-nocache}, {@code cookie-indirect}, {@code check},
- * {@code check-interval}, {@code rise}, {@code fall}, {@code error-limit}, the resolver keys
- * ({@link #DNS_KEYS}), {@code mode}, {@code timeout-connect}, {@code timeout-server},
+ * {@code cookie-samesite}, {@code cookie-nocache}, {@code cookie-indirect}, {@code cookie-maxidle},
+ * {@code cookie-maxlife}, {@code stick-on}, {@code stick-table-size}, {@code stick-table-expire},
+ * {@code route-suffix}, {@code route-cookie}, the health-check keys ({@link #CHECK_KEYS}: {@code check},
+ * {@code check-interval}, {@code rise}, {@code fall}, ...), the resolver keys ({@link #DNS_KEYS}:
+ * {@code nameserver}, {@code hold-valid}, ...), {@code mode}, {@code timeout-connect}, {@code timeout-server},
  * {@code timeout-client}, {@code retries}, {@code redispatch}, {@code forwardfor},
  * {@code preserve-host}, {@code stats-uri}, {@code stats-refresh}, {@code stats-auth}.
  * See {@code docs/servlet.md} for meanings and defaults.
@@ -38,20 +45,19 @@ import org.slf4j.LoggerFactory;
 public final class LoadBalancerConfig {
   private static final Logger log = LoggerFactory.getLogger(LoadBalancerConfig.class);
 
-  /** Keys of DNS discovery, passed to the resolver when {@code backend} is a DNS name. */
-  public static final Set<String> DNS_KEYS = Collections.unmodifiableSet(new LinkedHashSet<>(List.of(
-      "nameserver", "resolve-retries", "timeout-resolve", "timeout-retry", "hold-valid", "hold-nx", "hold-refused",
-      "hold-timeout", "hold-other", "hold-obsolete", "accepted-payload-size", "resolve-prefer", "respect-ttl",
-      "dns-failure")));
+  /** Keys of DNS discovery ({@link DnsEndpointSource.Builder#set}), used when {@code backend} is a DNS name. */
+  public static final Set<String> DNS_KEYS = Collections.unmodifiableSet(new LinkedHashSet<>(
+      DnsEndpointSource.Builder.KEYS));
 
-  /** Keys of active health checks. */
-  public static final Set<String> CHECK_KEYS = Collections.unmodifiableSet(new LinkedHashSet<>(List.of(
-      "check", "check-interval", "rise", "fall", "error-limit")));
+  /** Keys of health checks ({@link HealthChecker.Builder#set}); {@code timeout-connect} is shared with the proxy. */
+  public static final Set<String> CHECK_KEYS = Collections.unmodifiableSet(new TreeSet<>(HealthChecker.KEYS));
 
   private static final Set<String> GROUP_KEYS = Set.of("backend", "name", "server-prefix", "slots", "balance");
   private static final Set<String> COOKIE_KEYS = Set.of("cookie", "cookie-mode", "cookie-key", "cookie-path",
       "cookie-domain", "cookie-max-age", "cookie-httponly", "cookie-secure", "cookie-samesite", "cookie-nocache",
-      "cookie-indirect");
+      "cookie-indirect", "cookie-maxidle", "cookie-maxlife");
+  private static final Set<String> SESSION_KEYS = Set.of("stick-on", "stick-table-size", "stick-table-expire",
+      "route-suffix", "route-cookie");
   private static final Set<String> FILTER_KEYS = Set.of("mode", "timeout-connect", "timeout-server", "timeout-client",
       "retries", "redispatch", "forwardfor", "preserve-host", "stats-uri", "stats-refresh", "stats-auth");
 
@@ -59,16 +65,21 @@ public final class LoadBalancerConfig {
   private final String backend;
   private final List<Endpoint> staticEndpoints;
   private final ServerGroup.Builder group;
-  private final StickyCookieBalancer.Builder sticky;
+  private final DnsEndpointSource.Builder dns;
+  private final HealthChecker.Builder health;
+  private final Function<ServerGroup, Balancer> balancer;
   private final FilterOptions options;
 
   private LoadBalancerConfig(Map<String, String> params, String backend, List<Endpoint> staticEndpoints,
-      ServerGroup.Builder group, StickyCookieBalancer.Builder sticky, FilterOptions options) {
+      ServerGroup.Builder group, DnsEndpointSource.Builder dns, HealthChecker.Builder health,
+      Function<ServerGroup, Balancer> balancer, FilterOptions options) {
     this.params = params;
     this.backend = backend;
     this.staticEndpoints = staticEndpoints;
     this.group = group;
-    this.sticky = sticky;
+    this.dns = dns;
+    this.health = health;
+    this.balancer = balancer;
     this.options = options;
   }
 
@@ -77,6 +88,7 @@ public final class LoadBalancerConfig {
     Set<String> all = new TreeSet<>();
     all.addAll(GROUP_KEYS);
     all.addAll(COOKIE_KEYS);
+    all.addAll(SESSION_KEYS);
     all.addAll(CHECK_KEYS);
     all.addAll(DNS_KEYS);
     all.addAll(FILTER_KEYS);
@@ -129,42 +141,53 @@ public final class LoadBalancerConfig {
     }
 
     List<Endpoint> staticEndpoints = staticList(backend);
+    DnsEndpointSource.Builder dns = null;
     if (staticEndpoints == null) {
-      // a DNS name: discovery lives in io.lbkit.dns, wired here once it is part of the build
-      throw new IllegalArgumentException("backend: '" + backend + "' (expected: ip:port[,ip:port...];"
-          + " DNS names need DNS discovery (io.lbkit.dns), which is not in this build)");
-    }
-    for (String key : DNS_KEYS) {
-      if (p.containsKey(key)) {
-        log.warn("{}: ignored, backend '{}' is a static list (no DNS discovery)", key, backend);
+      dns = DnsEndpointSource.builder(backend);
+      for (String key : DNS_KEYS) {
+        if (p.containsKey(key)) {
+          dns.set(key, p.get(key));
+        }
       }
+    } else {
+      for (String key : DNS_KEYS) {
+        if (p.containsKey(key)) {
+          log.warn("{}: ignored, backend '{}' is a static list (no DNS discovery)", key, backend);
+        }
+      }
+      group.endpoints(staticEndpoints);
     }
-    group.endpoints(staticEndpoints);
 
-    boolean check = p.containsKey("check") && bool(p, "check");
-    if (check) {
-      // active checks live in io.lbkit.health, wired here once it is part of the build
-      throw new IllegalArgumentException("check: '" + p.get("check") + "' (expected: off; active health checks"
-          + " (io.lbkit.health) are not in this build)");
-    }
-    if (p.containsKey("rise")) {
-      group.rise(integer(p, "rise"));
-    }
-    if (p.containsKey("fall")) {
-      group.fall(integer(p, "fall"));
-    }
-    if (p.containsKey("error-limit")) {
-      group.errorLimit(integer(p, "error-limit"));
-    }
-    if (p.containsKey("check-interval")) {
-      Durations.parse("check-interval", p.get("check-interval"));
+    HealthChecker.Builder health = null;
+    if (p.containsKey("check")) {
+      health = HealthChecker.builder();
+      for (String key : CHECK_KEYS) {
+        if (p.containsKey(key)) {
+          health.set(key, p.get(key));
+        }
+      }
+    } else {
+      for (String key : CHECK_KEYS) {
+        if (p.containsKey(key) && !key.equals("timeout-connect")) {
+          log.warn("{}: ignored, no check is set (health checks are off)", key);
+        }
+      }
     }
 
     StickyCookieBalancer.Builder sticky = null;
     if (p.containsKey("cookie")) {
       sticky = StickyCookieBalancer.builder().cookie(p.get("cookie"));
       if (p.containsKey("cookie-mode")) {
-        sticky.cookieMode(CookieMode.parse(p.get("cookie-mode")));
+        if (p.get("cookie-mode").equalsIgnoreCase("prefix")) {
+          sticky.cookiePrefix(true);
+        } else {
+          try {
+            sticky.cookieMode(CookieMode.parse(p.get("cookie-mode")));
+          } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("cookie-mode: '" + p.get("cookie-mode")
+                + "' (expected: siphash, hmac, haproxy or prefix)", e);
+          }
+        }
       }
       if (!p.containsKey("cookie-key")) {
         throw new IllegalArgumentException("cookie-key: not set (expected: one or more secret keys, comma-separated,"
@@ -199,6 +222,12 @@ public final class LoadBalancerConfig {
       if (p.containsKey("cookie-indirect")) {
         sticky.cookieIndirect(bool(p, "cookie-indirect"));
       }
+      if (p.containsKey("cookie-maxidle")) {
+        sticky.cookieMaxIdle(Durations.parse("cookie-maxidle", p.get("cookie-maxidle")));
+      }
+      if (p.containsKey("cookie-maxlife")) {
+        sticky.cookieMaxLife(Durations.parse("cookie-maxlife", p.get("cookie-maxlife")));
+      }
     } else {
       for (String key : COOKIE_KEYS) {
         if (p.containsKey(key)) {
@@ -206,6 +235,8 @@ public final class LoadBalancerConfig {
         }
       }
     }
+
+    Function<ServerGroup, Balancer> balancer = sessionBalancer(p, sticky);
 
     FilterOptions.Builder o = FilterOptions.builder();
     if (p.containsKey("mode")) {
@@ -245,7 +276,58 @@ public final class LoadBalancerConfig {
     if (options.hasStatsAuth() && options.statsUri() == null) {
       log.warn("stats-auth: ignored, no stats-uri is set");
     }
-    return new LoadBalancerConfig(Collections.unmodifiableMap(p), backend, staticEndpoints, group, sticky, options);
+    return new LoadBalancerConfig(Collections.unmodifiableMap(p), backend, staticEndpoints, group, dns, health,
+        balancer, options);
+  }
+
+  /** The persistence mode: sticky cookie, stick table, route suffix, or none (round robin). One at most. */
+  private static Function<ServerGroup, Balancer> sessionBalancer(Map<String, String> p,
+      StickyCookieBalancer.Builder sticky) {
+    List<String> modes = new ArrayList<>();
+    for (String key : List.of("cookie", "stick-on", "route-suffix")) {
+      if (p.containsKey(key)) {
+        modes.add(key);
+      }
+    }
+    if (modes.size() > 1) {
+      throw new IllegalArgumentException(modes.get(1) + ": set together with " + modes.get(0)
+          + " (expected: one persistence mode: cookie, stick-on or route-suffix)");
+    }
+    if (sticky != null) {
+      return sticky::build;
+    }
+    if (p.containsKey("stick-on")) {
+      StickTableBalancer.Builder table = StickTableBalancer.builder().stickOn(p.get("stick-on"));
+      if (p.containsKey("stick-table-size")) {
+        try {
+          table.stickTableSize(Long.parseLong(p.get("stick-table-size")));
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException("stick-table-size: '" + p.get("stick-table-size")
+              + "' (expected: an integer 1..1000000000)");
+        }
+      }
+      if (p.containsKey("stick-table-expire")) {
+        table.stickTableExpire(Durations.parse("stick-table-expire", p.get("stick-table-expire")));
+      }
+      return table::build;
+    }
+    if (p.containsKey("route-suffix")) {
+      RouteSuffixBalancer.Builder routes = RouteSuffixBalancer.builder();
+      if (p.containsKey("route-cookie")) {
+        routes.cookie(p.get("route-cookie"));
+      }
+      String value = p.get("route-suffix");
+      if (!value.equalsIgnoreCase("learn")) {
+        routes.routes(value);
+      }
+      return routes::build;
+    }
+    for (String key : List.of("stick-table-size", "stick-table-expire", "route-cookie")) {
+      if (p.containsKey(key)) {
+        log.warn("{}: ignored, its persistence mode is not set", key);
+      }
+    }
+    return RoundRobinBalancer::create;
   }
 
   /**
@@ -256,7 +338,14 @@ public final class LoadBalancerConfig {
   public Balancer createBalancer() {
     ServerGroup g = group.build();
     try {
-      return sticky == null ? RoundRobinBalancer.create(g) : sticky.build(g);
+      Balancer b = balancer.apply(g);
+      if (health != null) {
+        health.build(g); // attached: closing the group stops it
+      }
+      if (dns != null) {
+        dns.build(g); // attached; starts resolving now, never fails on an unreachable DNS
+      }
+      return b;
     } catch (RuntimeException e) {
       g.close();
       throw e;

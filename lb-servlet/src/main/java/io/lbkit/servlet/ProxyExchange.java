@@ -15,7 +15,6 @@ import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.nio.ByteBuffer;
 import java.util.Collections;
 import java.util.Enumeration;
@@ -162,9 +161,6 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
   private void copyRequestHeaders(HttpFields.Mutable headers) {
     headers.clear(); // no client defaults (Accept-Encoding, User-Agent): forward what the client sent
     Set<String> connectionTokens = connectionTokens(request.getHeaders("Connection"));
-    StickyCookieBalancer sticky = proxy.balancer instanceof StickyCookieBalancer
-        ? (StickyCookieBalancer) proxy.balancer : null;
-    boolean strip = sticky != null && sticky.stripFromRequest();
     boolean forwardfor = proxy.options.forwardfor();
     for (Enumeration<String> names = request.getHeaderNames(); names.hasMoreElements(); ) {
       String name = names.nextElement();
@@ -176,8 +172,8 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
       }
       for (Enumeration<String> values = request.getHeaders(name); values.hasMoreElements(); ) {
         String value = values.nextElement();
-        if (strip && lower.equals("cookie")) {
-          value = sticky.stripCookie(value);
+        if (lower.equals("cookie")) {
+          value = proxy.balancer.forwardedCookieHeader(value); // our sticky cookie out, a prefix removed
           if (value == null) {
             continue;
           }
@@ -233,6 +229,11 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
           response.setContentLengthLong(Long.parseLong(f.getValue().trim()));
         } catch (NumberFormatException e) {
           // the client parser already rejects it; never forward a bad length
+        }
+      } else if (lower.equals("set-cookie")) {
+        String value = proxy.balancer.backendSetCookie(a.selection, f.getValue()); // stick tables learn here
+        if (value != null) {
+          response.addHeader(f.getName(), value);
         }
       } else if (lower.equals("date") || lower.equals("server")) {
         response.setHeader(f.getName(), f.getValue()); // containers may have their own: keep the server's
@@ -343,6 +344,11 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
       root = root.getCause();
     }
     String m = root.getMessage();
+    if (root instanceof java.io.EOFException) {
+      m = "connection closed by the server"; // Jetty's message is a dump of the connection
+    } else if (m != null && m.length() > 160) {
+      m = m.substring(0, 160) + "...";
+    }
     return root.getClass().getSimpleName() + (m == null ? "" : ": " + m);
   }
 
@@ -357,8 +363,8 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
 
   private static boolean isMalformed(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-      if (c instanceof org.eclipse.jetty.http.HttpException || c instanceof ConnectException) {
-        return !(c instanceof ConnectException);
+      if (c instanceof org.eclipse.jetty.http.HttpException) {
+        return true; // the response could not be parsed: bytes came back
       }
     }
     return false;

@@ -15,6 +15,7 @@ import java.util.Map;
 
 /** Backends on 127.0.0.x, a container with the filter in front of them, and a JDK client. Closes all. */
 final class Fixture implements AutoCloseable {
+  static final String STATS = "/lb-stats";
   final List<WhoamiServer> backends = new ArrayList<>();
   final Map<String, String> params = new LinkedHashMap<>();
   ServletContainer container;
@@ -53,6 +54,8 @@ final class Fixture implements AutoCloseable {
 
   Fixture start(ServletContainer.Kind kind) throws Exception {
     params.putIfAbsent("backend", backendList());
+    params.putIfAbsent("server-prefix", "whoami");
+    params.putIfAbsent("stats-uri", STATS);
     container = ServletContainer.start(kind, params);
     return this;
   }
@@ -68,6 +71,26 @@ final class Fixture implements AutoCloseable {
 
   HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
     return http.send(request.timeout(Duration.ofSeconds(15)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /**
+   * A per-server number from the filter's Prometheus stats ({@code lbkit_server_failures_total}...)
+   * for server whoami{@code slot+1}: the test reads the filter's counters the way an operator would.
+   */
+  long metric(String name, int slot) throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri(STATS + "?format=prometheus"));
+    if (params.containsKey("stats-auth")) {
+      b.header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
+          params.get("stats-auth").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+    String text = send(b).body();
+    String server = "server=\"whoami" + (slot + 1) + "\"";
+    for (String line : text.split("\n")) {
+      if (line.startsWith(name + "{") && line.contains(server)) {
+        return Long.parseLong(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    throw new AssertionError("no " + name + " for whoami" + (slot + 1) + " in:\n" + text);
   }
 
   /** The whoami {@code Hostname:} of a response body. */

@@ -12,7 +12,7 @@ public enum Effect {
   STALL,
   /** Reads the request, then resets the connection (TCP RST) without sending a byte. */
   RESET_BEFORE_RESPONSE,
-  /** Sends the status line, headers announcing 100000 bytes and a few bytes of body, then resets. */
+  /** Sends the status line, chunked headers and one chunk of body ({@code partial}), then resets. */
   RESET_MID_RESPONSE,
   /** Answers with bytes that are not HTTP, then closes. */
   MALFORMED

@@ -275,7 +275,9 @@ public final class WhoamiServer implements AutoCloseable {
         reset(socket);
         return false;
       case RESET_MID_RESPONSE:
-        out.write(ascii("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100000\r\n\r\npartial"));
+        // chunked, so a proxy that ends the response cleanly would hide the failure from its client
+        out.write(ascii("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + "7\r\npartial\r\n"));
         out.flush();
         reset(socket);
         return false;
