@@ -394,7 +394,8 @@ public final class LoadBalancerConfig {
       if (entry.isEmpty()) {
         continue;
       }
-      String host = entry.startsWith("[") ? "::" : entry.substring(0, Math.max(0, entry.lastIndexOf(':')));
+      String host = entry.startsWith("[") ? "::" : entry.lastIndexOf(':') < 0 ? entry
+          : entry.substring(0, entry.lastIndexOf(':'));
       if (!host.isEmpty() && !isIpv4Literal(host) && !host.contains(":")) {
         return null;
       }
