@@ -15,6 +15,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -433,63 +434,76 @@ public final class DnsEndpointSource implements AutoCloseable {
         return;
       }
       running = false;
-      long now = ticker.read();
-      ctx.counters.incResolution(status);
-      lastStatus = status;
-      lastDetail = res.answer.detail;
-      if (status == DnsStatus.VALID) {
-        lastValid = now;
-        recovered(status);
-        List<Endpoint> seen = res.srvRecords != null ? srvEndpoints(res, now) : res.endpoints;
-        updateRecords(seen, now);
-        apply = endpoints();
-      } else {
-        long hold = hold(status);
-        long held = now - lastValid;
-        if (held < hold) {
-          log.debug("{}: {} ({}), {} of {} held: nothing changes", ctx.prefix, status.key(), res.answer.detail,
-              Durations.format(Duration.ofNanos(held)), status.holdKey());
-        } else if (status.isNegativeAnswer()) {
-          recovered(status);
-          updateRecords(List.of(), now);
-          apply = endpoints();
-          if (!apply.isEmpty()) {
-            log.info("{}: {} for longer than {}; {} record(s) kept by hold-obsolete", ctx.prefix, status.key(),
-                status.holdKey(), apply.size());
-          }
-        } else if (dnsFailure == DnsFailure.KEEP) {
-          if (!failing) {
-            failing = true;
-            log.warn("{}: DNS {} ({}) for longer than {} ({}); keeping the last {} known server(s) until DNS"
-                + " answers again (dns-failure keep)", ctx.prefix, status.key(), res.answer.detail, status.holdKey(),
-                Durations.format(Duration.ofNanos(hold)), records.size());
-          }
-        } else {
-          if (!failing) {
-            failing = true;
-            log.warn("{}: DNS {} ({}) for longer than {} ({}); all servers go to MAINT until DNS answers again"
-                + " (dns-failure drop)", ctx.prefix, status.key(), res.answer.detail, status.holdKey(),
-                Durations.format(Duration.ofNanos(hold)));
-          }
-          records.clear(); // as HAProxy detaches every slot: the next valid answer assigns from scratch
-          targets.clear();
-          apply = List.of();
-        }
-      }
       done = inFlight;
       inFlight = null;
       if (next != null) {
         next.cancel(false);
       }
-      submit(nextDelay(res));
+      submit(nextDelay(res)); // first: whatever happens below, the cycle goes on
+      try {
+        long now = ticker.read();
+        ctx.counters.incResolution(status);
+        lastStatus = status;
+        lastDetail = res.answer.detail;
+        if (status == DnsStatus.VALID) {
+          lastValid = now;
+          recovered(status);
+          List<Endpoint> seen = res.srvRecords != null ? srvEndpoints(res, now) : res.endpoints;
+          updateRecords(seen, now);
+          apply = endpoints();
+        } else {
+          long hold = hold(status);
+          long held = now - lastValid;
+          if (held < hold) {
+            log.debug("{}: {} ({}), {} of {} held: nothing changes", ctx.prefix, status.key(), res.answer.detail,
+                Durations.format(Duration.ofNanos(held)), status.holdKey());
+          } else if (status.isNegativeAnswer()) {
+            recovered(status);
+            updateRecords(List.of(), now);
+            apply = endpoints();
+            if (!apply.isEmpty()) {
+              log.info("{}: {} for longer than {}; {} record(s) kept by hold-obsolete", ctx.prefix, status.key(),
+                  status.holdKey(), apply.size());
+            }
+          } else if (dnsFailure == DnsFailure.KEEP) {
+            if (!failing) {
+              failing = true;
+              log.warn("{}: DNS {} ({}) for longer than {} ({}); keeping the last {} known server(s) until DNS"
+                  + " answers again (dns-failure keep)", ctx.prefix, status.key(), res.answer.detail, status.holdKey(),
+                  Durations.format(Duration.ofNanos(hold)), records.size());
+            }
+          } else {
+            if (!failing) {
+              failing = true;
+              log.warn("{}: DNS {} ({}) for longer than {} ({}); all servers go to MAINT until DNS answers again"
+                  + " (dns-failure drop)", ctx.prefix, status.key(), res.answer.detail, status.holdKey(),
+                  Durations.format(Duration.ofNanos(hold)));
+            }
+            records.clear(); // as HAProxy detaches every slot: the next valid answer assigns from scratch
+            targets.clear();
+            apply = List.of();
+          }
+        }
+      } catch (RuntimeException e) { // hostile input or a bug: log it, keep the list, keep resolving
+        log.warn("{}: handling the DNS result {} failed", ctx.prefix, res.answer, e);
+        apply = null;
+      }
     }
-    if (apply != null) {
-      group.setEndpoints(apply);
+    try {
+      if (apply != null) {
+        // lower SRV priorities first, so when records outnumber slots the backups are the ones left out
+        List<Endpoint> sorted = new ArrayList<>(apply);
+        sorted.sort(Comparator.comparingInt(Endpoint::priority));
+        group.setEndpoints(sorted);
+      }
+    } catch (RuntimeException e) { // never leave a caller of resolveNow() waiting
+      log.warn("{}: updating the group failed", ctx.prefix, e);
+    } finally {
+      if (done != null) {
+        done.complete(status);
+      }
+      ready.complete(null);
     }
-    if (done != null) {
-      done.complete(status);
-    }
-    ready.complete(null);
   }
 
   private void recovered(DnsStatus status) {
@@ -519,6 +533,10 @@ public final class DnsEndpointSource implements AutoCloseable {
     for (SRVRecord r : res.srvRecords) {
       TargetState ts = targets.get(r.getTarget());
       if (ts == null) {
+        continue;
+      }
+      if (r.getPort() == 0) {
+        log.warn("{}: SRV record {} has port 0; ignored", ctx.prefix, r);
         continue;
       }
       String target = r.getTarget().toString(true);

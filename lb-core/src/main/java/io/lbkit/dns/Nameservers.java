@@ -96,14 +96,27 @@ final class Nameservers {
         return null;
       }
     }
-    if (!v6 && host.chars().filter(c -> c == '.').count() != 3) {
-      return null;
+    if (!v6 && !isDottedQuad(host)) {
+      return null; // getByName would look an invalid quad up as a host name
     }
     try {
       return InetAddress.getByName(host); // a literal: parsed, not looked up
     } catch (UnknownHostException e) {
       return null;
     }
+  }
+
+  private static boolean isDottedQuad(String host) {
+    String[] parts = host.split("\\.", -1);
+    if (parts.length != 4) {
+      return false;
+    }
+    for (String p : parts) {
+      if (p.isEmpty() || p.length() > 3 || Integer.parseInt(p) > 255) {
+        return false;
+      }
+    }
+    return true;
   }
 
   static String format(InetSocketAddress a) {

@@ -121,6 +121,8 @@ class DnsEndpointSourceBuilderTest {
         new InetSocketAddress("fd00::1", 5353), new InetSocketAddress("192.168.1.1", 53));
     assertThat(Nameservers.literal("localhost")).isNull();
     assertThat(Nameservers.literal("1.2.3")).isNull();
+    assertThat(Nameservers.literal("999.1.1.1")).isNull(); // never looked up as a host name
+    assertThat(Nameservers.literal("1..2.3")).isNull();
     assertThat(List.of(DnsStatus.NX, DnsStatus.EMPTY)).allMatch(DnsStatus::isNegativeAnswer);
   }
 }

@@ -538,6 +538,36 @@ class DnsEndpointSourceTest {
   }
 
   @Test
+  void whenSrvRecordsOutnumberSlotsTheBackupsAreLeftOut() throws Exception {
+    String srv = "_http._tcp.whoami";
+    dns.setSrv(srv, TestDnsServer.srv(20, 10, 9000, "backup.whoami"), TestDnsServer.srv(10, 10, 8080, "a.whoami"),
+        TestDnsServer.srv(10, 10, 8081, "b.whoami"));
+    dns.setA("backup.whoami", "127.0.0.9").setA("a.whoami", "127.0.0.2").setA("b.whoami", "127.0.0.3");
+    start(2, srvBuilder(srv));
+    assertThat(slots()).containsExactly(entry("whoami1", "127.0.0.2:8080"), entry("whoami2", "127.0.0.3:8081"));
+
+    dns.setSrv(srv, TestDnsServer.srv(20, 10, 9000, "backup.whoami"), TestDnsServer.srv(10, 10, 8081, "b.whoami"));
+    resolve();
+    assertThat(slots()).containsExactly(entry("whoami1", "127.0.0.9:9000"), entry("whoami2", "127.0.0.3:8081"));
+    assertThat(group.snapshot().eligible()).extracting(s -> s.endpoint().port()).containsExactly(8081);
+  }
+
+  @Test
+  void anSrvRecordWithPortZeroIsIgnoredAndTheOthersAreUsed() throws Exception {
+    String srv = "_http._tcp.whoami";
+    dns.setSrv(srv, TestDnsServer.srv(10, 10, 0, "a.whoami"), TestDnsServer.srv(10, 10, 8081, "b.whoami"))
+        .setA("a.whoami", "127.0.0.2").setA("b.whoami", "127.0.0.3");
+    try (LogCapture logs = new LogCapture(DnsEndpointSource.class)) {
+      start(2, srvBuilder(srv));
+      assertThat(slots()).containsExactly(entry("whoami1", "127.0.0.3:8081"), entry("whoami2", "-"));
+      assertThat(logs.warnings("port 0")).hasSize(1);
+    }
+    dns.setSrv(srv, TestDnsServer.srv(10, 10, 8080, "a.whoami"), TestDnsServer.srv(10, 10, 8081, "b.whoami"));
+    resolve(); // and resolution goes on
+    assertThat(group.snapshot().usable()).hasSize(2);
+  }
+
+  @Test
   void srvTargetsWithoutAdditionalRecordsAreResolvedSeparately() throws Exception {
     String srv = "_http._tcp.whoami";
     dns.setAdditional(false)
