@@ -14,18 +14,28 @@ public enum CheckType {
   /** No active checks: every server with an address is UP and passive checks are off. */
   NONE;
 
-  /** Parses {@code tcp}, {@code http} or {@code none}, in any case. */
+  /**
+   * Parses {@code tcp}, {@code http} or {@code none}, in any case; the switch spellings
+   * {@code on}/{@code true}/{@code yes} mean {@code tcp} (HAProxy's plain {@code check}) and
+   * {@code off}/{@code false}/{@code no} mean {@code none}.
+   */
   public static CheckType parse(String text) {
     String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
     switch (t) {
       case "tcp":
+      case "on":
+      case "true":
+      case "yes":
         return TCP;
       case "http":
         return HTTP;
       case "none":
+      case "off":
+      case "false":
+      case "no":
         return NONE;
       default:
-        throw new IllegalArgumentException("check: '" + text + "' (expected: tcp, http or none)");
+        throw new IllegalArgumentException("check: '" + text + "' (expected: tcp, http, none, on or off)");
     }
   }
 

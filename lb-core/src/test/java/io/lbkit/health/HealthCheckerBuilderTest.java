@@ -61,6 +61,15 @@ class HealthCheckerBuilderTest {
   }
 
   @Test
+  void checkAcceptsTheSwitchSpellings() {
+    assertThat(CheckType.parse("on")).isEqualTo(CheckType.TCP);
+    assertThat(CheckType.parse(" TRUE ")).isEqualTo(CheckType.TCP);
+    assertThat(CheckType.parse("Off")).isEqualTo(CheckType.NONE);
+    assertThat(CheckType.parse("no")).isEqualTo(CheckType.NONE);
+    assertThat(CheckType.parse("HTTP")).isEqualTo(CheckType.HTTP);
+  }
+
+  @Test
   void oneCheckerPerGroup() {
     try (ServerGroup group = ServerGroup.builder("be").build()) {
       HealthChecker.builder().build(group);
@@ -80,7 +89,7 @@ class HealthCheckerBuilderTest {
   @Test
   void badValuesNameTheSettingTheValueAndTheExpectation() {
     HealthChecker.Builder b = HealthChecker.builder();
-    assertThatThrownBy(() -> b.set("check", "icmp")).hasMessage("check: 'icmp' (expected: tcp, http or none)");
+    assertThatThrownBy(() -> b.set("check", "icmp")).hasMessage("check: 'icmp' (expected: tcp, http, none, on or off)");
     assertThatThrownBy(() -> b.set("check-interval", "0s")).hasMessage("check-interval: 0ms (expected: > 0)");
     assertThatThrownBy(() -> b.set("check-fastinter", "soon"))
         .hasMessage("check-fastinter: 'soon' (expected: a duration such as 500ms, 10s, 2m, 1h)");

@@ -27,6 +27,8 @@ final class TestBackend implements AutoCloseable {
   private final List<Socket> held = new CopyOnWriteArrayList<>();
   final List<String> requests = new CopyOnWriteArrayList<>();
   final AtomicInteger accepted = new AtomicInteger();
+  /** Stalled connections the client closed. */
+  final AtomicInteger peerClosed = new AtomicInteger();
   volatile Mode mode;
   volatile int status = 200;
 
@@ -92,6 +94,19 @@ final class TestBackend implements AutoCloseable {
         break;
       case STALL:
         held.add(s);
+        Thread watcher = new Thread(() -> { // reads and drops the request; counts when the client hangs up
+          try {
+            InputStream in = s.getInputStream();
+            while (in.read() >= 0) {
+              // never answer
+            }
+          } catch (IOException e) {
+            // reset or closed by us: a hang-up all the same
+          }
+          peerClosed.incrementAndGet();
+        }, "test-backend-stall");
+        watcher.setDaemon(true);
+        watcher.start();
         break;
       case EMPTY:
         readRequest(s);
