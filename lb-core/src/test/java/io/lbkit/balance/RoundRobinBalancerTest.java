@@ -129,9 +129,10 @@ class RoundRobinBalancerTest {
   @Test
   void concurrentSelectionWhileMembershipChangesOnlyEverReturnsPublishedServers() throws Exception {
     ServerGroup group = group(5);
-    RoundRobinBalancer rr = RoundRobinBalancer.create(group);
     Set<Endpoint> everPublished = ConcurrentHashMap.newKeySet();
+    // listeners run in order: record each snapshot before the balancer can select from it
     group.addListener(s -> s.usable().forEach(server -> everPublished.add(server.endpoint())));
+    RoundRobinBalancer rr = RoundRobinBalancer.create(group);
     AtomicBoolean stop = new AtomicBoolean();
     AtomicReference<Throwable> failure = new AtomicReference<>();
     Map<String, Integer> seenPerThread = new ConcurrentHashMap<>();
