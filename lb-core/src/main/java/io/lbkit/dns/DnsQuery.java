@@ -207,7 +207,8 @@ final class DnsQuery {
   }
 
   private void receiveUdp(Target t) {
-    while (!t.done && !result.isDone()) {
+    // bounded per poll: a flood of forged datagrams cannot keep the scheduler thread busy
+    for (int reads = 0; reads < 64 && !t.done && !result.isDone(); reads++) {
       buffer.clear();
       int n;
       try {
