@@ -50,7 +50,7 @@ import org.eclipse.jetty.util.thread.Scheduler;
  */
 final class ProxyExchange implements AsyncListener, ReadListener, WriteListener {
   private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
-  private static final int BUFFER = 16 * 1024;
+  private static final int BUFFER = 32 * 1024;
 
   private final Proxy proxy;
   private final HttpServletRequest request;

@@ -234,8 +234,8 @@ public final class WhoamiServer implements AutoCloseable {
   private void serve(Socket socket, int index) {
     try (socket) {
       socket.setTcpNoDelay(true);
-      InputStream in = new java.io.BufferedInputStream(socket.getInputStream(), 16 * 1024);
-      OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
+      InputStream in = new java.io.BufferedInputStream(socket.getInputStream(), 64 * 1024);
+      OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
       String remote = socket.getInetAddress().getHostAddress() + ":" + socket.getPort();
       while (!closed) {
         Head head = Head.read(in);
@@ -388,22 +388,53 @@ public final class WhoamiServer implements AutoCloseable {
   }
 
   private static void writePattern(OutputStream out, long size, boolean chunked) throws IOException {
-    byte[] buf = new byte[16 * 1024];
+    int block = 64 * 1024;
     long offset = 0;
     while (offset < size) {
-      int n = (int) Math.min(buf.length, size - offset);
-      for (int i = 0; i < n; i++) {
-        buf[i] = patternByte(offset + i);
-      }
+      int n = (int) Math.min(block, size - offset);
+      int start = (int) (offset % PATTERN_PERIOD); // the pattern repeats: copy, don't compute
       if (chunked) {
         out.write(ascii(Integer.toHexString(n) + "\r\n"));
-        out.write(buf, 0, n);
+        out.write(PATTERN, start, n);
         out.write(ascii("\r\n"));
       } else {
-        out.write(buf, 0, n);
+        out.write(PATTERN, start, n);
       }
       offset += n;
     }
+  }
+
+  private static final int PATTERN_PERIOD = 251;
+  /** patternByte(i) for i in [0, 64 KiB + period): any 64 KiB window of a body starts in its first period. */
+  private static final byte[] PATTERN = new byte[64 * 1024 + PATTERN_PERIOD];
+
+  static {
+    for (int i = 0; i < PATTERN.length; i++) {
+      PATTERN[i] = patternByte(i);
+    }
+  }
+
+  /**
+   * Compares {@code length} bytes of {@code data} from {@code from} with the pattern at body
+   * offset {@code offset}; returns the number of bytes that differ. Lets a test check a streamed
+   * body without storing it.
+   */
+  public static long patternMismatches(byte[] data, int from, int length, long offset) {
+    long bad = 0;
+    int done = 0;
+    while (done < length) {
+      int n = Math.min(length - done, 64 * 1024);
+      int start = (int) ((offset + done) % PATTERN_PERIOD);
+      if (java.util.Arrays.mismatch(data, from + done, from + done + n, PATTERN, start, start + n) >= 0) {
+        for (int i = 0; i < n; i++) {
+          if (data[from + done + i] != PATTERN[start + i]) {
+            bad++;
+          }
+        }
+      }
+      done += n;
+    }
+    return bad;
   }
 
   private static void writeChunk(OutputStream out, byte[] data) throws IOException {
@@ -541,7 +572,7 @@ public final class WhoamiServer implements AutoCloseable {
     private static Body transfer(Head head, InputStream in, OutputStream out) throws IOException {
       Body body = new Body();
       CRC32 crc = new CRC32();
-      byte[] buf = new byte[16 * 1024];
+      byte[] buf = new byte[64 * 1024];
       String te = head.header("transfer-encoding");
       if (te != null && te.toLowerCase(java.util.Locale.ROOT).contains("chunked")) {
         for (;;) {
