@@ -24,7 +24,7 @@ class InitFailureTest {
       "balance@@leastconn@@balance: 'leastconn' (expected: roundrobin)",
       "stats-uri@@my-stats@@stats-uri: 'my-stats' (expected: a path such as /my-stats)",
       "stats-auth@@admin@@stats-auth: <masked> (expected: user:password, both non-empty)",
-      "check@@sometimes@@check: 'sometimes' (expected: tcp, http or none)",
+      "check@@sometimes@@check: 'sometimes' (expected: tcp, http, none, on or off)",
       "hold-valid@@forever@@hold-valid: 'forever' (expected: a duration such as 500ms, 10s, 2m, 1h)",
       "cookie@@bad name@@cookie: 'bad name' (expected: a cookie name made of letters, digits and !#$%&'*+-.^_`|~)",
   })
