@@ -51,6 +51,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code /status/NNN}: an empty answer with that status;
  *   <li>{@code /set-cookie}: two {@code Set-Cookie} lines of the backend's own.
  * </ul>
+ * Any path also takes {@code ?wait=D} ({@code 500ms}, {@code 2s}, {@code 1m}), as
+ * {@code traefik/whoami} does: the answer is held back for D (a slow backend, e.g. for graceful
+ * shutdown tests); a bad D gets a 400 naming the expected form.
  * Bodies are counted and checksummed, never kept, so gigabytes pass in constant memory. One
  * thread per connection; {@link #close()} stops everything.
  */
@@ -300,6 +303,16 @@ public final class WhoamiServer implements AutoCloseable {
       return keepAlive;
     }
     try {
+      String wait = query.get("wait");
+      if (wait != null) {
+        long millis = waitMillis(wait);
+        if (millis < 0) {
+          writeText(out, 400, "wait: '" + wait + "' (expected: a duration such as 500ms, 2s or 1m, at most 10m)\n", "",
+              connection);
+          return keepAlive;
+        }
+        Thread.sleep(millis);
+      }
       if (path.equals("/data")) {
         long size = Long.parseLong(query.getOrDefault("size", "0"));
         boolean chunked = Boolean.parseBoolean(query.getOrDefault("chunked", "false"));
@@ -356,6 +369,31 @@ public final class WhoamiServer implements AutoCloseable {
       return false;
     }
     return keepAlive;
+  }
+
+  /** {@code 500ms}, {@code 2s}, {@code 1m} (a bare number is seconds); -1 if malformed or over 10 minutes. */
+  static long waitMillis(String text) {
+    String t = text.trim();
+    long unit;
+    String digits;
+    if (t.endsWith("ms")) {
+      unit = 1;
+      digits = t.substring(0, t.length() - 2);
+    } else if (t.endsWith("s")) {
+      unit = 1000;
+      digits = t.substring(0, t.length() - 1);
+    } else if (t.endsWith("m")) {
+      unit = 60_000;
+      digits = t.substring(0, t.length() - 1);
+    } else {
+      unit = 1000;
+      digits = t;
+    }
+    if (digits.isEmpty() || digits.length() > 9 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+      return -1;
+    }
+    long millis = Long.parseLong(digits) * unit;
+    return millis <= 600_000 ? millis : -1;
   }
 
   private String whoami(Head head, String remote) {

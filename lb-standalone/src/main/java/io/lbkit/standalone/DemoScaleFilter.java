@@ -1,0 +1,130 @@
+package io.lbkit.standalone;
+
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code /demo/scale} on the balancer: {@code POST ?replicas=N} scales the demo's replicas (0..20),
+ * {@code GET} lists them. Plain text by default; JSON with {@code ?format=json} or
+ * {@code Accept: application/json}. Other {@code /demo/} paths get a 404 with a hint.
+ */
+final class DemoScaleFilter implements Filter {
+  static final String PATH = "/demo/scale";
+  private static final Logger log = LoggerFactory.getLogger(DemoScaleFilter.class);
+
+  private final Demo demo;
+  private final int slots;
+
+  DemoScaleFilter(Demo demo, int slots) {
+    this.demo = demo;
+    this.slots = slots;
+  }
+
+  @Override
+  public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
+      throws IOException, ServletException {
+    HttpServletRequest request = (HttpServletRequest) req;
+    HttpServletResponse response = (HttpServletResponse) res;
+    String path = request.getRequestURI().substring(request.getContextPath().length());
+    if (!path.equals(PATH)) {
+      write(response, 404, "text/plain", "no such demo path: " + path + " (expected: POST " + PATH
+          + "?replicas=N or GET " + PATH + ")\n");
+      return;
+    }
+    boolean json = "json".equals(request.getParameter("format"))
+        || String.valueOf(request.getHeader("Accept")).contains("application/json");
+    switch (request.getMethod()) {
+      case "GET":
+      case "HEAD": {
+        List<Demo.Replica> now = demo.replicas();
+        write(response, 200, json ? "application/json" : "text/plain", json ? json(now, now.size()) : text(now,
+            now.size()));
+        return;
+      }
+      case "POST": {
+        String value = request.getParameter("replicas");
+        int count;
+        try {
+          count = Integer.parseInt(value == null ? "" : value.trim());
+        } catch (NumberFormatException e) {
+          count = -1;
+        }
+        if (count < 0 || count > Cli.MAX_REPLICAS) {
+          write(response, 400, "text/plain", "replicas: '" + value + "' (expected: an integer 0.." + Cli.MAX_REPLICAS
+              + ", e.g. POST " + PATH + "?replicas=3)\n");
+          return;
+        }
+        int before = demo.replicas().size();
+        List<Demo.Replica> now;
+        try {
+          now = demo.scale(count);
+        } catch (StandaloneServer.StartException e) {
+          log.warn("scale to {} failed: {}", count, e.getMessage());
+          write(response, 500, "text/plain", e.getMessage() + "\n");
+          return;
+        }
+        write(response, 200, json ? "application/json" : "text/plain", json ? json(now, before) : text(now, before));
+        return;
+      }
+      default:
+        response.setHeader("Allow", "GET, HEAD, POST");
+        write(response, 405, "text/plain", request.getMethod() + " " + PATH + ": not allowed (expected: POST "
+            + PATH + "?replicas=N, or GET)\n");
+    }
+  }
+
+  private String text(List<Demo.Replica> now, int before) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("whoami: ").append(now.size()).append(now.size() == 1 ? " replica" : " replicas");
+    if (before != now.size()) {
+      sb.append(" (was ").append(before).append(')');
+    }
+    sb.append('\n');
+    for (Demo.Replica r : now) {
+      sb.append("  ").append(r.name()).append("  ").append(r.authority()).append('\n');
+    }
+    sb.append("DNS ").append(Demo.SERVICE).append(" A:");
+    for (Demo.Replica r : now) {
+      sb.append(' ').append(r.ip());
+    }
+    sb.append(now.isEmpty() ? " (none)\n" : "\n");
+    if (now.size() > slots) {
+      sb.append("note: the balancer has ").append(slots).append(" slots (--slots), as HAProxy's server-template;")
+          .append(" replicas beyond them get no traffic\n");
+    }
+    if (before > now.size()) {
+      sb.append("removed replicas leave the stats page after hold-obsolete\n");
+    }
+    return sb.toString();
+  }
+
+  private static String json(List<Demo.Replica> now, int before) {
+    StringBuilder sb = new StringBuilder("{\"service\":\"").append(Demo.SERVICE).append("\",\"previous\":")
+        .append(before).append(",\"replicas\":[");
+    for (int i = 0; i < now.size(); i++) {
+      Demo.Replica r = now.get(i);
+      sb.append(i == 0 ? "" : ",").append("{\"name\":\"").append(r.name()).append("\",\"address\":\"")
+          .append(r.ip()).append("\",\"port\":").append(r.port()).append('}');
+    }
+    return sb.append("]}\n").toString();
+  }
+
+  private static void write(HttpServletResponse response, int status, String type, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    response.setStatus(status);
+    response.setContentType(type + ";charset=utf-8");
+    response.setHeader("Cache-Control", "no-store");
+    response.setContentLength(bytes.length);
+    response.getOutputStream().write(bytes);
+  }
+}

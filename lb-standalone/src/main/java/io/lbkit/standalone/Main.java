@@ -1,0 +1,200 @@
+package io.lbkit.standalone;
+
+import io.lbkit.core.Balancer;
+import io.lbkit.core.Server;
+import io.lbkit.servlet.LoadBalancerConfig;
+import io.lbkit.servlet.LoadBalancingFilter;
+import jakarta.servlet.Filter;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code java -jar lb-standalone.jar}: embedded Jetty 12 serving
+ * {@link io.lbkit.servlet.LoadBalancingFilter} on every path, configured by flags that are the
+ * filter's init-params ({@code --backend}, {@code --cookie}, ...), or {@code --demo}, which replays
+ * the article on one machine. Exit status: 0 after a clean (graceful) stop, 1 when it cannot
+ * start, 2 for a bad flag or value. See {@code docs/standalone.md}.
+ */
+public final class Main {
+  static final int OK = 0;
+  static final int FAILED = 1;
+  static final int USAGE = 2;
+
+  private final PrintStream out;
+  private final PrintStream err;
+  /** Counted down by SIGTERM, Ctrl-C or a JVM exit: the main thread then stops gracefully. */
+  private final CountDownLatch stopRequested = new CountDownLatch(1);
+  /** Counted down when the main thread has stopped everything. */
+  private final CountDownLatch done = new CountDownLatch(1);
+  private Duration grace = Duration.ZERO;
+
+  private Main(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
+  }
+
+  public static void main(String[] args) {
+    System.exit(new Main(System.out, System.err).run(args));
+  }
+
+  private int run(String[] args) {
+    String level;
+    try {
+      level = Cli.logLevel(args);
+    } catch (Cli.UsageException e) {
+      return usage(e.getMessage());
+    }
+    // before the first logger exists: slf4j-simple reads its settings once
+    Logging.configure(level);
+
+    Set<String> keys = LoadBalancerConfig.knownKeys();
+    Cli.Settings settings;
+    try {
+      settings = Cli.parse(args, keys);
+    } catch (Cli.UsageException e) {
+      return usage(e.getMessage());
+    }
+    if (settings.help()) {
+      out.print(Cli.usage(keys));
+      out.flush();
+      return OK;
+    }
+    if (settings.version()) {
+      out.println(Cli.version());
+      return OK;
+    }
+    return serve(settings, keys);
+  }
+
+  private int serve(Cli.Settings s, Set<String> keys) {
+    Logger log = LoggerFactory.getLogger(Main.class);
+    grace = s.shutdownGrace();
+    if (s.demo()) {
+      for (String own : List.of("backend", "nameserver")) {
+        if (s.params().containsKey(own)) {
+          return usage("--" + own + ": not with --demo (expected: no --" + own + "; the demo resolves "
+              + Demo.SERVICE + " through its own DNS server)");
+        }
+      }
+    } else if (!s.params().containsKey("backend")) {
+      return usage("--backend: not set (expected: --backend ip:port[,ip:port...], a DNS name host:port or an SRV"
+          + " name _service._proto.name; or --demo; see --help)");
+    }
+
+    // from here on a SIGTERM / Ctrl-C means "stop gracefully", even while still starting
+    installShutdown();
+    Demo demo = null;
+    Balancer balancer = null;
+    StandaloneServer http = null;
+    try {
+      Map<String, String> params = new LinkedHashMap<>();
+      if (s.demo()) {
+        demo = Demo.start(s.replicas(), s.demoPort());
+        params.putAll(demo.balancerParams());
+      }
+      params.putAll(s.params()); // flags win over the demo's settings
+
+      LoadBalancerConfig config;
+      try {
+        config = LoadBalancerConfig.parse(params);
+        balancer = config.createBalancer();
+      } catch (IllegalArgumentException | IllegalStateException e) {
+        return usage(Cli.asFlagMessage(e.getMessage(), keys));
+      }
+      log.debug("configuration: {}", config);
+
+      Map<String, Filter> before = new LinkedHashMap<>();
+      int slots = Integer.parseInt(params.getOrDefault("slots", "0"));
+      if (demo != null) {
+        before.put("/demo/*", new DemoScaleFilter(demo, slots));
+      }
+      http = new StandaloneServer(s.listenHost(), s.listenPort(), s.shutdownGrace(),
+          config.options().timeoutClient(), new LoadBalancingFilter(balancer, config.options()), before);
+      http.start();
+      log.info("listening on {} ({}), balancing {}", http.url(), Cli.version(), config.backend());
+      if (demo != null) {
+        awaitServers(balancer, Math.min(s.replicas(), slots), Duration.ofSeconds(5));
+        out.print(Guide.text(http.url(), demo, params));
+      } else {
+        out.println("lbkit listening on " + http.url() + " (Ctrl-C stops it gracefully)");
+      }
+      out.flush();
+
+      stopRequested.await();
+      http.shutdown();
+      log.info("stopped");
+      return OK;
+    } catch (StandaloneServer.StartException e) {
+      err.println(Cli.PROGRAM + ": " + e.getMessage());
+      return FAILED;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return FAILED;
+    } finally {
+      if (http != null) {
+        http.close(); // a no-op after a graceful stop
+      }
+      if (balancer != null) {
+        balancer.group().close();
+      }
+      if (demo != null) {
+        demo.close();
+      }
+      done.countDown();
+    }
+  }
+
+  /**
+   * SIGTERM and Ctrl-C ask the main thread to stop gracefully, and so does any other JVM exit
+   * (through the shutdown hook, which then waits for it). A second signal while stopping ends the
+   * process at once.
+   */
+  private void installShutdown() {
+    Signals.onTerminate(() -> {
+      if (stopRequested.getCount() == 0) {
+        err.println(Cli.PROGRAM + ": stopping now, without waiting for requests in flight");
+        err.flush();
+        Runtime.getRuntime().halt(FAILED);
+      }
+      stopRequested.countDown();
+    });
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      stopRequested.countDown();
+      try {
+        done.await(grace.toMillis() + 5000, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "lb-shutdown-hook"));
+  }
+
+  /** Waits briefly until DNS has filled the slots, so the guide's first curl already works. */
+  private static void awaitServers(Balancer balancer, int expected, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() - deadline < 0) {
+      int usable = 0;
+      for (Server srv : balancer.group().snapshot().servers()) {
+        if (srv.isUsable()) {
+          usable++;
+        }
+      }
+      if (usable >= expected) {
+        return;
+      }
+      Thread.sleep(50); // start-up only, not a test: a few polls of an in-memory snapshot
+    }
+  }
+
+  private int usage(String message) {
+    err.println(Cli.PROGRAM + ": " + message);
+    return USAGE;
+  }
+}
