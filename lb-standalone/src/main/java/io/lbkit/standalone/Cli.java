@@ -172,10 +172,10 @@ final class Cli {
     spec.parser().expandAtFiles(true).useSimplifiedAtFiles(false).abbreviatedOptionsAllowed(false);
     spec.usageMessage()
         .customSynopsis("java -jar lb-standalone.jar [--listen host:port] --backend servers [--flag value...] [@file]",
-            "java -jar lb-standalone.jar --demo [--replicas N] [--flag value...]")
+            "       java -jar lb-standalone.jar --demo [--replicas N] [--flag value...]")
         .description("A load balancer in front of HTTP servers (HAProxy-style): DNS-fed server list, round robin,"
             + " sticky cookie, health checks, stats page. Every flag in the sections below is also a filter"
-            + " init-param of io.lbkit.servlet.LoadBalancingFilter (same name without --).",
+            + " init-param of the servlet filter (io.lbkit.servlet.LoadBalancingFilter), named without the --.",
             "Arguments can be read from files: @file (one or more arguments per line, # comments).")
         .sortOptions(false).width(110);
 
@@ -199,8 +199,8 @@ final class Cli {
       FilterFlags.Help h = FilterFlags.help(key);
       OptionSpec.Builder b = OptionSpec.builder("--" + key).type(String.class).paramLabel(h.label())
           .description(h.text());
-      if (h.onOff()) {
-        b.arity("0..1").fallbackValue("on");
+      if (h.bare() != null) {
+        b.arity("0..1").fallbackValue(h.bare());
       } else {
         b.arity("1");
       }

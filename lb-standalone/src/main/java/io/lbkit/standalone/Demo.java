@@ -32,6 +32,11 @@ final class Demo implements AutoCloseable {
     String authority() {
       return ip + ":" + port;
     }
+
+    @Override
+    public String toString() {
+      return name + " " + authority();
+    }
   }
 
   private final TestDnsServer dns;
@@ -86,7 +91,7 @@ final class Demo implements AutoCloseable {
         "hold-obsolete")) {
       p.put(hold, "10s");
     }
-    p.put("check", "on");
+    p.put("check", "tcp");
     p.put("cookie", COOKIE);
     p.put("cookie-key", COOKIE_KEY);
     p.put("timeout-connect", "10s");

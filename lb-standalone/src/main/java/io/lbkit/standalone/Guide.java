@@ -20,8 +20,7 @@ final class Guide {
       replicas.append("none yet (scale up below)");
     }
     StringBuilder sb = new StringBuilder();
-    sb.append(n)
-        .append("lbkit demo: \"sticky load balancing in Docker Swarm\", replayed on this machine").append(n)
+    sb.append(n).append("lbkit demo: \"sticky load balancing in Docker Swarm\", replayed on this machine").append(n)
         .append(n)
         .append("  DNS server     ").append(demo.nameserver()).append("  answers ").append(Demo.SERVICE)
         .append(" (A) and ").append(Demo.SRV_NAME).append(" (SRV)").append(n)
@@ -30,7 +29,7 @@ final class Guide {
         .append("  replicas       ").append(replicas).append(n)
         .append("  load balancer  ").append(url).append("/  resolves ").append(params.get("backend"))
         .append(" there: ").append(slots).append(" slots, hold timers ").append(params.getOrDefault("hold-valid", "10s"))
-        .append(", health checks ").append(params.getOrDefault("check", "off")).append(", sticky cookie ")
+        .append(", health checks (").append(params.getOrDefault("check", "off")).append("), sticky cookie ")
         .append(cookie).append(n)
         .append("  stats page     ").append(url).append(stats).append("  (JSON: ").append(url).append(stats)
         .append("?format=json)").append(n)

@@ -122,9 +122,11 @@ public final class Main {
       log.info("listening on {} ({}), balancing {}", http.url(), Cli.version(), config.backend());
       if (demo != null) {
         awaitServers(balancer, Math.min(s.replicas(), slots), Duration.ofSeconds(5));
+      }
+      // the first line on standard output, in every mode (scripts and the integration tests read it)
+      out.println("lbkit listening on " + http.url() + " (Ctrl-C stops it gracefully)");
+      if (demo != null) {
         out.print(Guide.text(http.url(), demo, params));
-      } else {
-        out.println("lbkit listening on " + http.url() + " (Ctrl-C stops it gracefully)");
       }
       out.flush();
 

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -132,6 +133,11 @@ final class StandaloneServer implements AutoCloseable {
     } catch (TimeoutException e) {
       log.warn("grace period of {} is over: cutting off {} request(s) still in flight", Durations.format(grace),
           inFlight());
+      // Close their connections: the clients see a cut-off answer. Stopping Jetty with the
+      // requests still pending would instead complete them as empty 200s, a false success.
+      for (EndPoint endPoint : connector.getConnectedEndPoints()) {
+        endPoint.close();
+      }
     } catch (ExecutionException e) {
       log.warn("graceful stop failed: {}", e.getCause().toString());
     } catch (InterruptedException e) {

@@ -78,7 +78,7 @@ class CliTest {
   @Test
   void onOffFlagsMayGoWithoutValue() throws Exception {
     Cli.Settings s = Cli.parse(new String[] {"--check", "--redispatch=off", "--backend", "x:1"}, KEYS);
-    assertThat(s.params()).containsEntry("check", "on").containsEntry("redispatch", "off");
+    assertThat(s.params()).containsEntry("check", "tcp").containsEntry("redispatch", "off");
   }
 
   @Test
