@@ -339,11 +339,14 @@ public final class LoadBalancerConfig {
     ServerGroup g = group.build();
     try {
       Balancer b = balancer.apply(g);
+      // attached to the group: closing the group stops them; DNS never fails on an unreachable server
+      DnsEndpointSource source = dns == null ? null : dns.build(g);
       if (health != null) {
-        health.build(g); // attached: closing the group stops it
-      }
-      if (dns != null) {
-        dns.build(g); // attached; starts resolving now, never fails on an unreachable DNS
+        if (source != null) {
+          // HAProxy: a layer-4 check failure asks DNS again (reusing a result younger than hold-valid)
+          health.onLayer4Failure(server -> source.triggerResolution());
+        }
+        health.build(g);
       }
       return b;
     } catch (RuntimeException e) {
