@@ -177,7 +177,7 @@ final class Cli {
             + " sticky cookie, health checks, stats page. Every flag in the sections below is also a filter"
             + " init-param of the servlet filter (io.lbkit.servlet.LoadBalancingFilter), named without the --.",
             "Arguments can be read from files: @file (one or more arguments per line, # comments).")
-        .sortOptions(false).width(110);
+        .descriptionHeading("%n").optionListHeading("%nGeneral:%n").sortOptions(false).width(110);
 
     spec.addOption(own("--listen", "host:port",
         "Address to listen on (default: " + DEFAULT_LISTEN + "; port 0 picks a free one)."));
@@ -230,7 +230,7 @@ final class Cli {
       }
       return sb.toString();
     });
-    spec.usageMessage().footer("", "Exit status: 0 after a clean (graceful) stop, 1 when it cannot start"
+    spec.usageMessage().footerHeading("%n").footer("Exit status: 0 after a clean (graceful) stop, 1 when it cannot start"
         + " (e.g. a port is taken), 2 for a bad flag or value. See docs/standalone.md.");
     return spec;
   }
