@@ -88,10 +88,10 @@ public final class StickyCookieBalancer implements Balancer {
     if (s.size > 0) {
       for (int h = 0, n = request.cookieHeaderCount(); h < n; h++) {
         String header = request.cookieHeader(h);
-        int at = s.find(header, cookieName, prefix);
-        if (at >= 0) {
-          Selection pinned = s.get(Hex.parse16(header, at));
-          return maxIdleSeconds == 0 && maxLifeSeconds == 0 ? pinned : dated(s, pinned, header, at + 16);
+        long hit = s.find(header, cookieName, prefix);
+        if (hit >= 0) {
+          Selection pinned = s.table[(int) (hit >>> 32)];
+          return maxIdleSeconds == 0 && maxLifeSeconds == 0 ? pinned : dated(s, pinned, header, (int) hit + 16);
         }
       }
     }
@@ -270,10 +270,19 @@ public final class StickyCookieBalancer implements Balancer {
     }
 
     Selection get(long key) {
+      int i = indexOf(key);
+      return i < 0 ? null : table[i];
+    }
+
+    /** The table index holding {@code key}, or -1. */
+    int indexOf(long key) {
       for (int i = mix(key) & mask; ; i = (i + 1) & mask) {
         Selection s = table[i];
-        if (s == null || keys[i] == key) {
-          return s;
+        if (s == null) {
+          return -1;
+        }
+        if (keys[i] == key) {
+          return i;
         }
       }
     }
@@ -293,12 +302,13 @@ public final class StickyCookieBalancer implements Balancer {
     }
 
     /**
-     * Scans one raw {@code Cookie} header for pairs named exactly {@code name} and returns where
-     * the 16 hex digits of the first value found in the table start, or -1. The digits may be
-     * followed by {@code |dates} (maxidle/maxlife), or must be followed by {@code ~} in prefix
-     * style. Allocation-free.
+     * Scans one raw {@code Cookie} header for pairs named exactly {@code name} and finds the first
+     * value that is in the table: returns its table index (high 32 bits) and where its 16 hex
+     * digits start in the header (low 32 bits), or -1. The digits may be followed by
+     * {@code |dates} (maxidle/maxlife), or must be followed by {@code ~} in prefix style. The
+     * digits are checked and decoded in one pass and the table probed once. Allocation-free.
      */
-    int find(String header, String name, boolean prefix) {
+    long find(String header, String name, boolean prefix) {
       for (long range = CookieHeaders.valueRange(header, name, 0); range >= 0;
           range = CookieHeaders.valueRange(header, name, CookieHeaders.end(range))) {
         int valueStart = CookieHeaders.start(range);
@@ -307,8 +317,18 @@ public final class StickyCookieBalancer implements Balancer {
         boolean shaped = prefix
             ? hexEnd < valueEnd && header.charAt(hexEnd) == '~'
             : hexEnd == valueEnd || (hexEnd < valueEnd && header.charAt(hexEnd) == '|');
-        if (shaped && Hex.is16(header, valueStart, hexEnd) && get(Hex.parse16(header, valueStart)) != null) {
-          return valueStart;
+        if (shaped) {
+          long key = 0;
+          int bad = 0;
+          for (int i = valueStart; i < hexEnd; i++) {
+            int d = Hex.digit(header.charAt(i));
+            bad |= d; // -1 for a non-hex character sets the sign bit
+            key = (key << 4) | (d & 0xF);
+          }
+          int index = bad < 0 ? -1 : indexOf(key);
+          if (index >= 0) {
+            return ((long) index << 32) | valueStart;
+          }
         }
       }
       return -1;
