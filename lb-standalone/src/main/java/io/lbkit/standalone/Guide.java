@@ -25,7 +25,8 @@ final class Guide {
         .append("  DNS server     ").append(demo.nameserver()).append("  answers ").append(Demo.SERVICE)
         .append(" (A) and ").append(Demo.SRV_NAME).append(" (SRV)").append(n)
         .append("                 dig @127.0.0.1 -p ").append(demo.dnsPort()).append(" +short ").append(Demo.SERVICE)
-        .append(n)
+        .append(String.valueOf(params.get("backend")).startsWith("_") ? ""
+            : "   (SRV discovery instead: --demo --backend " + Demo.SRV_NAME + ")").append(n)
         .append("  replicas       ").append(replicas).append(n)
         .append("  load balancer  ").append(url).append("/  resolves ").append(params.get("backend"))
         .append(" there: ").append(slots).append(" slots, hold timers ").append(params.getOrDefault("hold-valid", "10s"))

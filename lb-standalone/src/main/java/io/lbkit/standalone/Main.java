@@ -8,7 +8,6 @@ import jakarta.servlet.Filter;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -78,11 +77,9 @@ public final class Main {
     Logger log = LoggerFactory.getLogger(Main.class);
     grace = s.shutdownGrace();
     if (s.demo()) {
-      for (String own : List.of("backend", "nameserver")) {
-        if (s.params().containsKey(own)) {
-          return usage("--" + own + ": not with --demo (expected: no --" + own + "; the demo resolves "
-              + Demo.SERVICE + " through its own DNS server)");
-        }
+      if (s.params().containsKey("nameserver")) {
+        return usage("--nameserver: not with --demo (expected: no --nameserver; the demo resolves " + Demo.SERVICE
+            + " and " + Demo.SRV_NAME + " through its own DNS server)");
       }
     } else if (!s.params().containsKey("backend")) {
       return usage("--backend: not set (expected: --backend ip:port[,ip:port...], a DNS name host:port or an SRV"
@@ -116,6 +113,9 @@ public final class Main {
       if (demo != null) {
         before.put("/demo/*", new DemoScaleFilter(demo, slots));
       }
+      if (stopRequested.getCount() == 0) {
+        return OK; // SIGTERM / Ctrl-C while starting: nothing to serve
+      }
       http = new StandaloneServer(s.listenHost(), s.listenPort(), s.shutdownGrace(),
           config.options().timeoutClient(), new LoadBalancingFilter(balancer, config.options()), before);
       http.start();
@@ -136,6 +136,11 @@ public final class Main {
       return OK;
     } catch (StandaloneServer.StartException e) {
       err.println(Cli.PROGRAM + ": " + e.getMessage());
+      return FAILED;
+    } catch (RuntimeException e) {
+      // a bug or an environment we did not foresee: still one line, the details in the log
+      log.debug("cannot start", e);
+      err.println(Cli.PROGRAM + ": cannot start: " + e + " (--log-level debug shows where)");
       return FAILED;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -89,8 +89,10 @@ final class StandaloneServer implements AutoCloseable {
       close();
       for (Throwable t = e; t != null; t = t.getCause()) {
         if (t instanceof BindException) {
+          String hint = String.valueOf(t.getMessage()).contains("in use")
+              ? "; is another instance running? choose another with --listen" : "";
           throw new StartException("--listen " + host + ":" + connector.getPort() + ": cannot listen ("
-              + t.getMessage() + "; is another instance running? choose another with --listen)");
+              + t.getMessage() + hint + ")");
         }
       }
       throw new StartException("cannot start the HTTP server on " + host + ":" + connector.getPort() + ": " + e);

@@ -36,7 +36,8 @@ class CommandLineIT {
             "lb-standalone: --check: 'maybe' (expected: tcp, http"),
         Arguments.of(new String[] {"--hold-valid", "soon", "--backend", "tasks.whoami:80"},
             "lb-standalone: --hold-valid: 'soon' (expected: a duration"),
-        Arguments.of(new String[] {"--demo", "--backend", "127.0.0.2:1"}, "lb-standalone: --backend: not with --demo"),
+        Arguments.of(new String[] {"--demo", "--nameserver", "10.0.0.2:53"},
+            "lb-standalone: --nameserver: not with --demo"),
         Arguments.of(new String[] {"--cookie", "SRVID", "--backend", "127.0.0.2:1"},
             "lb-standalone: --cookie-key: not set (expected: "),
         Arguments.of(new String[] {}, "lb-standalone: --backend: not set (expected: "));
