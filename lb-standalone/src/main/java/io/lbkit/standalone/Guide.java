@@ -47,6 +47,8 @@ final class Guide {
         .append(n)
         .append("Delete the cookie: the next request moves to another replica, then sticks there").append(n)
         .append("  rm ").append(jar).append(n)
+        .append("  (in a browser: open ").append(url).append("/ and reload, then delete the ").append(cookie)
+        .append(" cookie in the developer tools)").append(n)
         .append(n)
         .append("Scale, like 'docker service scale web_whoami=5' (0..").append(Cli.MAX_REPLICAS).append(')').append(n)
         .append("  curl -s -X POST '").append(url).append(DemoScaleFilter.PATH).append("?replicas=5'").append(n)
@@ -55,7 +57,7 @@ final class Guide {
         .append(n)
         .append("Stats page (refreshes every ").append(params.getOrDefault("stats-refresh", "5s")).append(')')
         .append(n)
-        .append("  open ").append(url).append(stats).append("   or   curl -s '").append(url).append(stats)
+        .append("  in a browser: ").append(url).append(stats).append("   or   curl -s '").append(url).append(stats)
         .append("?format=json'").append(n)
         .append(n)
         .append("Ctrl-C stops everything (requests in flight finish first).").append(n);

@@ -4,6 +4,7 @@ import io.lbkit.core.Balancer;
 import io.lbkit.core.Server;
 import io.lbkit.servlet.LoadBalancerConfig;
 import io.lbkit.servlet.LoadBalancingFilter;
+import io.lbkit.servlet.Mode;
 import jakarta.servlet.Filter;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -107,6 +108,10 @@ public final class Main {
         return usage(Cli.asFlagMessage(e.getMessage(), keys));
       }
       log.debug("configuration: {}", config);
+      if (config.options().mode() == Mode.ROUTE) {
+        log.warn("--mode route: nothing runs behind the filter in the standalone jar, every request will get a 404"
+            + " (route mode is for web applications; use --mode proxy here)");
+      }
 
       Map<String, Filter> before = new LinkedHashMap<>();
       int slots = Integer.parseInt(params.getOrDefault("slots", "0"));
