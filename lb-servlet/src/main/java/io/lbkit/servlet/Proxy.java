@@ -102,8 +102,12 @@ final class Proxy implements AutoCloseable {
     return server.name() + " (" + (server.endpoint() == null ? "no address" : server.endpoint().authority()) + ")";
   }
 
+  /** Set before the client stops, so exchanges that fail because of it answer 503 instead of retrying. */
+  volatile boolean closed;
+
   @Override
   public void close() {
+    closed = true;
     try {
       client.stop();
     } catch (Exception e) {

@@ -273,6 +273,12 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
       abortClient();
       return;
     }
+    if (proxy.closed) {
+      Proxy.log.warn("{}: {} {} to {} failed while the filter was stopping: {}; answering 503", backend,
+          request.getMethod(), request.getRequestURI(), Proxy.describe(server), what);
+      sendError(503);
+      return;
+    }
     boolean connectFailure = !a.begun;
     boolean timeout = isTimeout(cause);
     boolean malformed = isMalformed(cause);
@@ -307,6 +313,10 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
 
   private void retry(Selection next) {
     if (clientGone || finished.get()) {
+      return;
+    }
+    if (proxy.closed) {
+      sendError(503); // the filter stopped while this retry waited
       return;
     }
     try {
