@@ -313,6 +313,11 @@ public final class WhoamiServer implements AutoCloseable {
         }
         Thread.sleep(millis);
       }
+      if ((path.equals("/data") || path.equals("/stream"))
+          && !(isNumber(query.getOrDefault("size", "0")) && isNumber(query.getOrDefault("chunks", "0")))) {
+        writeText(out, 400, "size, chunks: expected whole numbers\n", "", connection);
+        return keepAlive;
+      }
       if (path.equals("/data")) {
         long size = Long.parseLong(query.getOrDefault("size", "0"));
         boolean chunked = Boolean.parseBoolean(query.getOrDefault("chunked", "false"));
@@ -372,6 +377,10 @@ public final class WhoamiServer implements AutoCloseable {
   }
 
   /** {@code 500ms}, {@code 2s}, {@code 1m} (a bare number is seconds); -1 if malformed or over 10 minutes. */
+  private static boolean isNumber(String text) {
+    return !text.isEmpty() && text.length() <= 12 && text.chars().allMatch(c -> c >= '0' && c <= '9');
+  }
+
   static long waitMillis(String text) {
     String t = text.trim();
     long unit;
