@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# Proxy throughput on loopback: wrk against (a) the lbkit standalone jar, (b) Jetty 12's own
+# ProxyServlet (ee10) with round robin, (c) HAProxy with the article's backend settings (when
+# `haproxy` is installed), each in front of the same 3 fast backends on 127.0.0.2-4. Same
+# connections and duration for all, runs interleaved (a b c a b c ...), req/s and p50/p99 latency.
+# Writes proxy-results.md and puts it at the end of RESULTS.md (run.sh keeps it there too).
+#
+# Needs: a JDK 17+, wrk (Debian/Ubuntu: sudo apt-get install wrk), curl, python3; haproxy optional
+# (sudo apt-get install haproxy). Run by developers, not CI. Environment:
+#   ROUNDS=3 DURATION=10s CONNECTIONS=32 WRK_THREADS=1 WARMUP=15s  (defaults; the warm-up lets the JIT settle)
+#   SKIP_BUILD=1   use the existing jars
+# On a 2-core machine wrk, the proxy and the backends share the cores: the figures compare the
+# proxies under the same handicap, they are not the proxies' absolute capacity.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-10s}
+CONNECTIONS=${CONNECTIONS:-32}
+WRK_THREADS=${WRK_THREADS:-1}
+WARMUP=${WARMUP:-15s}
+BACKEND_PORT=18181
+LBKIT=127.0.0.1:18190
+JETTY=127.0.0.1:18191
+HAPROXY=127.0.0.1:18192
+BACKENDS="127.0.0.2:$BACKEND_PORT,127.0.0.3:$BACKEND_PORT,127.0.0.4:$BACKEND_PORT"
+BENCH_JAR=target/benchmarks.jar
+STANDALONE_JAR=../lb-standalone/target/lb-standalone.jar
+OUT=target/proxy-bench
+JAVA=${JAVA:-java}
+
+command -v wrk >/dev/null || { echo "proxy-bench.sh: wrk is missing; install it with: sudo apt-get install wrk" >&2; exit 1; }
+command -v curl >/dev/null || { echo "proxy-bench.sh: curl is missing (sudo apt-get install curl)" >&2; exit 1; }
+command -v python3 >/dev/null || { echo "proxy-bench.sh: python3 is missing" >&2; exit 1; }
+if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+  (cd .. && ./mvnw -B -q -pl lb-core,lb-servlet,lb-standalone,lb-benchmarks -am package -DskipTests)
+fi
+
+rm -rf "$OUT" && mkdir -p "$OUT"
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+wait_http() { # url, name
+  for _ in $(seq 1 100); do
+    curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
+    sleep 0.2
+  done
+  echo "proxy-bench.sh: $2 did not answer at $1; see $OUT/$2.log" >&2
+  exit 1
+}
+
+"$JAVA" -cp "$BENCH_JAR" io.lbkit.benchmarks.proxy.ProxyBenchServers backends "$BACKEND_PORT" 127.0.0.2 127.0.0.3 127.0.0.4 \
+  >"$OUT/backends.log" 2>&1 & PIDS+=($!)
+wait_http "http://127.0.0.2:$BACKEND_PORT/" backends
+
+TARGETS=(lbkit jetty)
+"$JAVA" -jar "$STANDALONE_JAR" --listen "$LBKIT" --backend "$BACKENDS" --log-level warn >"$OUT/lbkit.log" 2>&1 & PIDS+=($!)
+"$JAVA" -cp "$BENCH_JAR" io.lbkit.benchmarks.proxy.ProxyBenchServers jetty-proxy "$JETTY" ${BACKENDS//,/ } \
+  >"$OUT/jetty.log" 2>&1 & PIDS+=($!)
+if command -v haproxy >/dev/null; then
+  # the article's backend, with the servers given statically (no DNS in a throughput test)
+  cat >"$OUT/haproxy.cfg" <<CFG
+global
+    maxconn 4096
+defaults
+    timeout connect 10s
+    timeout client 30s
+    timeout server 120s
+    mode http
+    option forwardfor
+frontend fe
+    bind $HAPROXY
+    default_backend be_whoami_service
+backend be_whoami_service
+    balance roundrobin
+    server whoami1 127.0.0.2:$BACKEND_PORT
+    server whoami2 127.0.0.3:$BACKEND_PORT
+    server whoami3 127.0.0.4:$BACKEND_PORT
+CFG
+  haproxy -f "$OUT/haproxy.cfg" -db >"$OUT/haproxy.log" 2>&1 & PIDS+=($!)
+  TARGETS+=(haproxy)
+else
+  echo "proxy-bench.sh: haproxy not installed (sudo apt-get install haproxy); measuring lbkit and Jetty only" >&2
+fi
+declare -A ADDR=([lbkit]=$LBKIT [jetty]=$JETTY [haproxy]=$HAPROXY)
+for t in "${TARGETS[@]}"; do wait_http "http://${ADDR[$t]}/" "$t"; done
+
+for t in "${TARGETS[@]}"; do # warm up each (JIT) before any measured round
+  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$WARMUP" "http://${ADDR[$t]}/" >/dev/null
+done
+for round in $(seq 1 "$ROUNDS"); do
+  for t in "${TARGETS[@]}"; do
+    echo "== round $round: $t"
+    wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "http://${ADDR[$t]}/" | tee "$OUT/$t-$round.txt" \
+      | grep -E "Requests/sec|^ +(50|99)%|Non-2xx|Socket errors" || true
+  done
+done
+
+python3 - "$OUT" "$ROUNDS" "$DURATION" "$CONNECTIONS" "$WRK_THREADS" "${TARGETS[@]}" >proxy-results.md <<'PY'
+import datetime, re, statistics, sys
+out, rounds, duration, conns, threads, *targets = sys.argv[1:]
+label = {"lbkit": "lbkit standalone", "jetty": "Jetty 12 ProxyServlet (ee10), round robin", "haproxy": "HAProxy"}
+def ms(text):
+    v, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(v) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+rows = {}
+for t in targets:
+    rps, p50, p99, errors = [], [], [], 0
+    for r in range(1, int(rounds) + 1):
+        text = open(f"{out}/{t}-{r}.txt").read()
+        rps.append(float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1)))
+        p50.append(ms(re.search(r"^\s+50%\s+(\S+)", text, re.M).group(1)))
+        p99.append(ms(re.search(r"^\s+99%\s+(\S+)", text, re.M).group(1)))
+        m = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+        errors += int(m.group(1)) if m else 0
+        m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+        errors += sum(map(int, m.groups())) if m else 0
+    rows[t] = (rps, p50, p99, errors)
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+ncpu = sum(1 for l in open("/proc/cpuinfo") if l.startswith("processor"))
+print("## Proxy throughput (proxy-bench.sh)\n")
+print(f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC; {cpu} x {ncpu}; loopback; 3 backends (Jetty, fixed"
+      f" 40-byte body) on 127.0.0.2-4; `wrk -t{threads} -c{conns} -d{duration} --latency`, {rounds} interleaved rounds"
+      " per proxy after a warm-up; medians over the rounds (range in brackets). wrk, proxy and backends share the"
+      " machine's cores.\n")
+print("| proxy | req/s | p50 ms | p99 ms | errors | req/s vs lbkit |")
+print("| --- | ---: | ---: | ---: | ---: | ---: |")
+base = statistics.median(rows["lbkit"][0])
+for t in targets:
+    rps, p50, p99, errors = rows[t]
+    med = statistics.median(rps)
+    print(f"| {label[t]} | {med:,.0f} [{min(rps):,.0f}-{max(rps):,.0f}] | {statistics.median(p50):.2f} | {statistics.median(p99):.2f}"
+          f" | {errors} | {med / base:.2f} |")
+print()
+PY
+cat proxy-results.md
+# RESULTS.md: replace an earlier proxy section, keep the rest
+if [[ -f RESULTS.md ]]; then
+  python3 - <<'PY'
+text = open("RESULTS.md").read()
+start = text.find("## Proxy throughput")
+if start >= 0:
+    end = text.find("\n## ", start + 1)
+    text = text[:start] + (text[end + 1:] if end >= 0 else "")
+open("RESULTS.md", "w").write(text.rstrip() + "\n\n" + open("proxy-results.md").read())
+PY
+fi
+echo "== wrote $(pwd)/proxy-results.md and appended it to RESULTS.md"
