@@ -13,10 +13,10 @@ import os
 import platform
 
 PACKAGE = "io.lbkit.benchmarks."
-SCENARIO_ORDER = ["RoundRobinSelect", "StickySelect", "CookieCodec", "SnapshotRebuild"]
-IMPL_ORDER = ["lbkit", "siphash", "hmac", "haproxy", "armeria", "springCloud", "ribbon", "split"]
+SCENARIO_ORDER = ["RoundRobinSelect", "StickySelect", "StickTableSelect", "CookieCodec", "SnapshotRebuild"]
+IMPL_ORDER = ["lbkit", "siphash", "hmac", "haproxy", "stickTable", "routeSuffix", "armeria", "springCloud", "ribbon", "split"]
 BASELINE = {"RoundRobinSelect": "lbkit", "StickySelect": "siphash", "CookieCodec": "siphash",
-            "SnapshotRebuild": "lbkit"}
+            "SnapshotRebuild": "lbkit", "StickTableSelect": "stickTable"}
 LABEL = {
     ("RoundRobinSelect", "lbkit"): "lbkit",
     ("RoundRobinSelect", "armeria"): "Armeria roundRobin()",
@@ -30,6 +30,8 @@ LABEL = {
     ("CookieCodec", "hmac"): "hmac (HMAC-SHA256)",
     ("CookieCodec", "haproxy"): "haproxy (XXH64)",
     ("SnapshotRebuild", "lbkit"): "lbkit (sticky + round robin attached)",
+    ("StickTableSelect", "stickTable"): "lbkit stick-on JSESSIONID (100k sessions)",
+    ("StickTableSelect", "routeSuffix"): "lbkit route-suffix (jvmRoute)",
 }
 ZERO_ALLOC = 0.1  # B/op: JMH reports ~0.001-0.01 for an allocation-free loop (its own bookkeeping)
 
@@ -106,7 +108,7 @@ def main():
     ap.add_argument("--settings", default="")
     ap.add_argument("--notes")
     ap.add_argument("--proxy", help="proxy-results.md from proxy-bench.sh, kept at the end")
-    ap.add_argument("--before", help="JMH JSON of the same benchmarks against an earlier lb-core")
+    ap.add_argument("--before", nargs="*", help="JMH JSON of the same benchmarks against an earlier lb-core")
     a = ap.parse_args()
 
     rows = sorted(load(a.files), key=sort_key)
@@ -151,14 +153,14 @@ def main():
         w("## Before/after (same run)\n")
         w("The same benchmarks against an earlier lb-core (`BEFORE_JAR`), run right after the main run"
           " with the same settings.\n")
-        w("| scenario | implementation | params | before ns/op ± error | after ns/op ± error | before best | after best | B/op before → after |")
-        w("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |")
+        w("| scenario | implementation | params | threads | before ns/op ± error | after ns/op ± error | before best | after best | B/op before → after |")
+        w("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
         after = {(r["scenario"], r["impl"], tuple(sorted(r["params"].items())), r["threads"]): r for r in rows}
-        for b in sorted(load([a.before]), key=sort_key):
+        for b in sorted(load(a.before), key=sort_key):
             r = after.get((b["scenario"], b["impl"], tuple(sorted(b["params"].items())), b["threads"]))
             if r:
                 w(f"| {b['scenario']} | {LABEL.get((b['scenario'], b['impl']), b['impl'])} | {params_text(b['params'])}"
-                  f" | {fmt_ns(b['score'], b['error'])} | {fmt_ns(r['score'], r['error'])}"
+                  f" | {b['threads']} | {fmt_ns(b['score'], b['error'])} | {fmt_ns(r['score'], r['error'])}"
                   f" | {fmt_ns(b['best'], math.nan)} | {fmt_ns(r['best'], math.nan)}"
                   f" | {fmt_alloc(b['alloc'])} → {fmt_alloc(r['alloc'])} |")
         w("")

@@ -13,8 +13,8 @@
 #   QUICK=1        1 fork, short iterations: a 2-minute check of the pipeline, not a result
 #   JMH_OPTS=...   replaces the iteration settings (e.g. "-f 3 -wi 5 -i 10")
 #   JAVA=...       the java binary (default: java on PATH)
-#   BEFORE_JAR=... a benchmarks.jar built from an earlier lb-core: StickySelect and SnapshotRebuild
-#                  also run against it, and RESULTS.md gets a before/after table from this same run
+#   BEFORE_JAR=... a benchmarks.jar built from an earlier lb-core: lbkit's RoundRobinSelect (1 and 2
+#                  threads), StickySelect and SnapshotRebuild also run against it, and RESULTS.md gets a before/after table from this same run
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -45,15 +45,17 @@ run() { # name, include regex, threads[, jar]
 }
 run round-robin-1t '\.RoundRobinSelect\.' 1
 run round-robin-2t '\.RoundRobinSelect\.' 2
-run single-thread '\.(StickySelect|CookieCodec|SnapshotRebuild)\.' 1
+run single-thread '\.(StickySelect|StickTableSelect|CookieCodec|SnapshotRebuild)\.' 1
 BEFORE=()
 if [[ -n "${BEFORE_JAR:-}" ]]; then
+  run before-rr-1t '\.RoundRobinSelect\.lbkit$' 1 "$BEFORE_JAR"
+  run before-rr-2t '\.RoundRobinSelect\.lbkit$' 2 "$BEFORE_JAR"
   run before '\.(StickySelect|SnapshotRebuild)\.' 1 "$BEFORE_JAR"
-  BEFORE=(--before "$OUT/before.json")
+  BEFORE=(--before "$OUT"/before*.json)
 fi
 
 load_after=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
 python3 results.py --load-before "$load_before" --load-after "$load_after" \
   --minutes "$(( ($(date -u +%s) - started + 59) / 60 ))" --settings "${SETTINGS[*]}" \
-  --notes results-notes.md --proxy proxy-results.md "${BEFORE[@]}" "$OUT"/round-robin-*.json "$OUT"/single-thread.json > RESULTS.md
+  --notes results-notes.md --proxy proxy-results.md "$OUT"/round-robin-*.json "$OUT"/single-thread.json "${BEFORE[@]}" > RESULTS.md
 echo "== wrote $(pwd)/RESULTS.md"

@@ -29,7 +29,8 @@ class BenchmarksSmokeTest {
       "RoundRobinSelect.ribbon servers=3", "RoundRobinSelect.ribbon servers=100",
       "StickySelect.siphash", "StickySelect.hmac", "StickySelect.haproxy", "StickySelect.split",
       "CookieCodec.siphash", "CookieCodec.hmac", "CookieCodec.haproxy",
-      "SnapshotRebuild.lbkit servers=10", "SnapshotRebuild.lbkit servers=1000", "SnapshotRebuild.lbkit servers=10000"));
+      "SnapshotRebuild.lbkit servers=10", "SnapshotRebuild.lbkit servers=1000", "SnapshotRebuild.lbkit servers=10000",
+      "StickTableSelect.stickTable", "StickTableSelect.routeSuffix"));
 
   @Test
   void everyBenchmarkRunsOnceAndReportsAllocation() throws RunnerException {

@@ -24,11 +24,12 @@ public final class RotationCounter {
   static final int STRIPED_RUN = 64;
 
   private final int[] cells;
-  private final int stripeMask;
+  private final int stripeShift;
 
   public RotationCounter() {
-    int stripes = Integer.highestOneBit(Math.max(2, Math.min(64, Runtime.getRuntime().availableProcessors() * 2)) * 2 - 1);
-    stripeMask = stripes - 1;
+    // a power of two, 4 per core (at least 8, at most 64) so that busy threads rarely share a stripe
+    int stripes = Math.min(64, Integer.highestOneBit(Math.max(8, Runtime.getRuntime().availableProcessors() * 4) * 2 - 1));
+    stripeShift = 64 - Integer.numberOfTrailingZeros(stripes);
     cells = new int[PAD * (stripes + 2)];
   }
 
@@ -59,8 +60,10 @@ public final class RotationCounter {
   }
 
   private int stripeOf(Thread thread) {
-    int h = (int) ((thread.getId() * 0x9E3779B97F4A7C15L) >>> 40);
-    return PAD * (2 + (h & stripeMask)) + SHARED;
+    // Fibonacci hashing: the top bits of id * 2^64/phi spread consecutive thread ids (a pool's
+    // threads) over different stripes, where low or middle bits collide often
+    int stripe = (int) ((thread.getId() * 0x9E3779B97F4A7C15L) >>> stripeShift);
+    return PAD * (2 + stripe) + SHARED;
   }
 
   private static int following(int position, int length) {
