@@ -134,6 +134,31 @@ public final class CookieHeaders {
     return null;
   }
 
+  /**
+   * The value of a {@code Set-Cookie} header value that sets the cookie {@code name}, without
+   * attributes and surrounding spaces; null when the header sets another cookie.
+   */
+  public static String setCookieValue(String setCookie, String name) {
+    if (setCookie == null || !setCookie.startsWith(name) || setCookie.length() <= name.length()
+        || setCookie.charAt(name.length()) != '=') {
+      return null;
+    }
+    int start = name.length() + 1;
+    int end = setCookie.indexOf(';', start);
+    return setCookie.substring(start, end < 0 ? setCookie.length() : end).trim();
+  }
+
+  /**
+   * Checks the name of an application cookie given for {@code setting} (printable ASCII without
+   * spaces, {@code =} or {@code ;}), naming the setting in the error.
+   */
+  public static String checkName(String setting, String name) {
+    if (name == null || name.isEmpty() || name.chars().anyMatch(c -> c <= 32 || c >= 127 || c == '=' || c == ';')) {
+      throw new IllegalArgumentException(setting + ": '" + name + "' (expected: a cookie name such as JSESSIONID)");
+    }
+    return name;
+  }
+
   private static boolean isSpace(char c) {
     return c == ' ' || c == '\t';
   }

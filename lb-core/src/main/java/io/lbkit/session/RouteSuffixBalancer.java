@@ -80,11 +80,10 @@ public final class RouteSuffixBalancer implements Balancer {
   @Override
   public String backendSetCookie(Selection selection, String setCookie) {
     Server server = selection.server();
-    if (!learn || server == null || server.endpoint() == null || setCookie == null || !setCookie.startsWith(cookieName + "=")) {
+    String value = CookieHeaders.setCookieValue(setCookie, cookieName);
+    if (!learn || server == null || server.endpoint() == null || value == null) {
       return setCookie;
     }
-    int end = setCookie.indexOf(';');
-    String value = setCookie.substring(cookieName.length() + 1, end < 0 ? setCookie.length() : end).trim();
     int dot = value.lastIndexOf('.');
     if (dot > 0 && dot < value.length() - 1) {
       learn(value.substring(dot + 1), server);
@@ -175,10 +174,7 @@ public final class RouteSuffixBalancer implements Balancer {
 
     /** The session cookie (default {@code JSESSIONID}). */
     public Builder cookie(String cookieName) {
-      if (cookieName == null || cookieName.isEmpty() || cookieName.chars().anyMatch(c -> c <= 32 || c >= 127 || c == '=' || c == ';')) {
-        throw new IllegalArgumentException("route-cookie: '" + cookieName + "' (expected: a cookie name such as JSESSIONID)");
-      }
-      this.cookieName = cookieName;
+      this.cookieName = CookieHeaders.checkName("route-cookie", cookieName);
       return this;
     }
 

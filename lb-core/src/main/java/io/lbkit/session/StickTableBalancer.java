@@ -81,13 +81,9 @@ public final class StickTableBalancer implements Balancer {
   @Override
   public String backendSetCookie(Selection selection, String setCookie) {
     Server server = selection.server();
-    if (server != null && server.endpoint() != null && setCookie != null && setCookie.startsWith(cookieName + "=")) {
-      int start = cookieName.length() + 1;
-      int end = setCookie.indexOf(';', start);
-      String id = setCookie.substring(start, end < 0 ? setCookie.length() : end).trim();
-      if (!id.isEmpty() && !id.equals("\"\"")) {
-        table.put(id, server.endpoint());
-      }
+    String id = CookieHeaders.setCookieValue(setCookie, cookieName);
+    if (server != null && server.endpoint() != null && id != null && !id.isEmpty() && !id.equals("\"\"")) {
+      table.put(id, server.endpoint());
     }
     return setCookie;
   }
@@ -127,10 +123,7 @@ public final class StickTableBalancer implements Balancer {
 
     /** The application's session cookie to stick on, e.g. {@code JSESSIONID} (required). */
     public Builder stickOn(String cookieName) {
-      if (cookieName == null || cookieName.isEmpty() || cookieName.chars().anyMatch(c -> c <= 32 || c >= 127 || c == '=' || c == ';')) {
-        throw new IllegalArgumentException("stick-on: '" + cookieName + "' (expected: a cookie name such as JSESSIONID)");
-      }
-      this.cookieName = cookieName;
+      this.cookieName = CookieHeaders.checkName("stick-on", cookieName);
       return this;
     }
 
