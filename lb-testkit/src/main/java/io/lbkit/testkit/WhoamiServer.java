@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -66,6 +67,7 @@ public final class WhoamiServer implements AutoCloseable {
   private volatile int port;
   private volatile Effect effect;
   private volatile ServerSocket listener;
+  private volatile CountDownLatch acceptLoopDone = new CountDownLatch(0);
   private final ExecutorService threads;
   private final Set<Socket> connections = ConcurrentHashMap.newKeySet();
   private final AtomicInteger connectionCount = new AtomicInteger();
@@ -139,6 +141,16 @@ public final class WhoamiServer implements AutoCloseable {
     ServerSocket l = listener;
     listener = null;
     closeQuietly(l);
+    // Linux keeps a socket listening while a thread is still inside accept() on it (the JDK only
+    // signals that thread), so a connect right after close() could still be accepted. Wait until
+    // the accept loop has left: from then on connections are refused.
+    try {
+      if (!acceptLoopDone.await(5, TimeUnit.SECONDS)) {
+        log.warn("{}: the accept thread did not stop within 5 s", name);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     for (Socket s : connections) {
       closeQuietly(s);
     }
@@ -211,8 +223,16 @@ public final class WhoamiServer implements AutoCloseable {
     l.setReuseAddress(true);
     l.bind(new InetSocketAddress(address, port), 200);
     port = l.getLocalPort();
+    CountDownLatch done = new CountDownLatch(1);
+    acceptLoopDone = done;
     listener = l;
-    threads.execute(() -> accept(l));
+    threads.execute(() -> {
+      try {
+        accept(l);
+      } finally {
+        done.countDown();
+      }
+    });
   }
 
   private void accept(ServerSocket l) {
@@ -222,6 +242,10 @@ public final class WhoamiServer implements AutoCloseable {
         s = l.accept();
       } catch (IOException e) {
         return; // closed by stop()
+      }
+      if (l.isClosed()) { // accepted in the instant stop() closed the listener: refuse it
+        closeQuietly(s);
+        return;
       }
       int index = connectionCount.getAndIncrement();
       connections.add(s);

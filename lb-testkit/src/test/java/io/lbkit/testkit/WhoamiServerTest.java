@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -60,6 +62,24 @@ class WhoamiServerTest {
       assertThat(s.port()).isEqualTo(port);
       assertThat(get(s, "/").statusCode()).isEqualTo(200);
     }
+  }
+
+  /** A connect right after stop() used to be accepted now and then (the kernel kept listening). */
+  @Test
+  void noConnectionIsAcceptedOnceStopReturns() throws Exception {
+    int accepted = 0;
+    for (int i = 0; i < 1000; i++) {
+      try (WhoamiServer s = WhoamiServer.start("whoami1", "127.0.0.3")) {
+        s.stop();
+        try (Socket c = new Socket()) {
+          c.connect(new InetSocketAddress(s.address(), s.port()), 5000);
+          accepted++;
+        } catch (ConnectException expected) {
+          // refused, as it must be
+        }
+      }
+    }
+    assertThat(accepted).as("connections accepted after stop()").isZero();
   }
 
   @Test
