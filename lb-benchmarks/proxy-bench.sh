@@ -9,6 +9,8 @@
 # (sudo apt-get install haproxy). Run by developers, not CI. Environment:
 #   ROUNDS=3 DURATION=10s CONNECTIONS=32 WRK_THREADS=1 WARMUP=15s  (defaults; the warm-up lets the JIT settle)
 #   SKIP_BUILD=1   use the existing jars
+#   BEFORE_JAR=path/to/older/lb-standalone.jar   also measure that jar (row "lbkit before"), for a
+#                  before/after of a proxy-path change in the same run
 # On a 2-core machine wrk, the proxy and the backends share the cores: the figures compare the
 # proxies under the same handicap, they are not the proxies' absolute capacity.
 set -euo pipefail
@@ -21,6 +23,7 @@ WRK_THREADS=${WRK_THREADS:-1}
 WARMUP=${WARMUP:-15s}
 BACKEND_PORT=18181
 LBKIT=127.0.0.1:18190
+LBKIT_BEFORE=127.0.0.1:18193
 JETTY=127.0.0.1:18191
 HAPROXY=127.0.0.1:18192
 BACKENDS="127.0.0.2:$BACKEND_PORT,127.0.0.3:$BACKEND_PORT,127.0.0.4:$BACKEND_PORT"
@@ -55,9 +58,19 @@ wait_http() { # url, name
 wait_http "http://127.0.0.2:$BACKEND_PORT/" backends
 
 TARGETS=(lbkit jetty)
+declare -A JVM # target -> pid, for the allocation figures
 "$JAVA" -jar "$STANDALONE_JAR" --listen "$LBKIT" --backend "$BACKENDS" --log-level warn >"$OUT/lbkit.log" 2>&1 & PIDS+=($!)
+JVM[lbkit]=$!
+if [[ -n "${BEFORE_JAR:-}" ]]; then
+  [[ -f "$BEFORE_JAR" ]] || { echo "proxy-bench.sh: BEFORE_JAR $BEFORE_JAR does not exist" >&2; exit 1; }
+  "$JAVA" -jar "$BEFORE_JAR" --listen "$LBKIT_BEFORE" --backend "$BACKENDS" --log-level warn \
+    >"$OUT/lbkit-before.log" 2>&1 & PIDS+=($!)
+  JVM[lbkit-before]=$!
+  TARGETS=(lbkit lbkit-before jetty)
+fi
 "$JAVA" -cp "$BENCH_JAR" io.lbkit.benchmarks.proxy.ProxyBenchServers jetty-proxy "$JETTY" ${BACKENDS//,/ } \
   >"$OUT/jetty.log" 2>&1 & PIDS+=($!)
+JVM[jetty]=$!
 if command -v haproxy >/dev/null; then
   # the article's backend, with the servers given statically (no DNS in a throughput test)
   cat >"$OUT/haproxy.cfg" <<CFG
@@ -83,12 +96,21 @@ CFG
 else
   echo "proxy-bench.sh: haproxy not installed (sudo apt-get install haproxy); measuring lbkit and Jetty only" >&2
 fi
-declare -A ADDR=([lbkit]=$LBKIT [jetty]=$JETTY [haproxy]=$HAPROXY)
+declare -A ADDR=([lbkit]=$LBKIT [lbkit-before]=$LBKIT_BEFORE [jetty]=$JETTY [haproxy]=$HAPROXY)
 for t in "${TARGETS[@]}"; do wait_http "http://${ADDR[$t]}/" "$t"; done
 
 for t in "${TARGETS[@]}"; do # warm up each (JIT) before any measured round
   wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$WARMUP" "http://${ADDR[$t]}/" >/dev/null
 done
+# Allocation per request: JFR's per-thread allocation counters over the measured rounds (1 s
+# period, nothing else recorded), divided by the requests wrk completed against that JVM.
+cat >"$OUT/alloc.jfc" <<'JFC'
+<?xml version="1.0" encoding="UTF-8"?>
+<configuration version="2.0">
+  <event name="jdk.ThreadAllocationStatistics"><setting name="enabled">true</setting><setting name="period">1 s</setting></event>
+</configuration>
+JFC
+for t in "${!JVM[@]}"; do jcmd "${JVM[$t]}" JFR.start name=alloc settings="$OUT/alloc.jfc" >/dev/null; done
 for round in $(seq 1 "$ROUNDS"); do
   for t in "${TARGETS[@]}"; do
     echo "== round $round: $t"
@@ -97,13 +119,30 @@ for round in $(seq 1 "$ROUNDS"); do
   done
 done
 
+for t in "${!JVM[@]}"; do
+  jcmd "${JVM[$t]}" JFR.stop name=alloc filename="$OUT/$t-alloc.jfr" >/dev/null
+  jfr print --json --events jdk.ThreadAllocationStatistics "$OUT/$t-alloc.jfr" >"$OUT/$t-alloc.json"
+done
+
 python3 - "$OUT" "$ROUNDS" "$DURATION" "$CONNECTIONS" "$WRK_THREADS" "${TARGETS[@]}" >proxy-results.md <<'PY'
-import datetime, re, statistics, sys
+import datetime, json, re, statistics, sys
 out, rounds, duration, conns, threads, *targets = sys.argv[1:]
-label = {"lbkit": "lbkit standalone", "jetty": "Jetty 12 ProxyServlet (ee10), round robin", "haproxy": "HAProxy"}
+label = {"lbkit": "lbkit standalone", "lbkit-before": "lbkit standalone, before (BEFORE_JAR)", "jetty": "Jetty 12 ProxyServlet (ee10), round robin", "haproxy": "HAProxy"}
 def ms(text):
     v, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
     return float(v) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+def alloc_per_request(t, requests):
+    try:
+        events = json.load(open(f"{out}/{t}-alloc.json"))["recording"]["events"]
+    except FileNotFoundError:
+        return None  # not a JVM (HAProxy)
+    seen = {}
+    for e in events:
+        v = e["values"]
+        tid, allocated = v["thread"]["javaThreadId"], v["allocated"]
+        lo, hi = seen.get(tid, (allocated, allocated))
+        seen[tid] = (min(lo, allocated), max(hi, allocated))
+    return sum(hi - lo for lo, hi in seen.values()) / requests
 rows = {}
 for t in targets:
     rps, p50, p99, errors = [], [], [], 0
@@ -116,22 +155,24 @@ for t in targets:
         errors += int(m.group(1)) if m else 0
         m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
         errors += sum(map(int, m.groups())) if m else 0
-    rows[t] = (rps, p50, p99, errors)
+    requests = sum(int(re.search(r"(\d+) requests in", open(f"{out}/{t}-{r}.txt").read()).group(1))
+                   for r in range(1, int(rounds) + 1))
+    rows[t] = (rps, p50, p99, errors, alloc_per_request(t, requests))
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
 ncpu = sum(1 for l in open("/proc/cpuinfo") if l.startswith("processor"))
 print("## Proxy throughput (proxy-bench.sh)\n")
 print(f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC; {cpu} x {ncpu}; loopback; 3 backends (Jetty, fixed"
       f" 40-byte body) on 127.0.0.2-4; `wrk -t{threads} -c{conns} -d{duration} --latency`, {rounds} interleaved rounds"
       " per proxy after a warm-up; medians over the rounds (range in brackets). wrk, proxy and backends share the"
-      " machine's cores.\n")
-print("| proxy | req/s | p50 ms | p99 ms | errors | req/s vs lbkit |")
-print("| --- | ---: | ---: | ---: | ---: | ---: |")
+      " machine's cores. Allocation: JFR per-thread counters over the measured rounds / requests served (JVMs only).\n")
+print("| proxy | req/s | p50 ms | p99 ms | errors | req/s vs lbkit | KB allocated / request |")
+print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
 base = statistics.median(rows["lbkit"][0])
 for t in targets:
-    rps, p50, p99, errors = rows[t]
+    rps, p50, p99, errors, alloc = rows[t]
     med = statistics.median(rps)
     print(f"| {label[t]} | {med:,.0f} [{min(rps):,.0f}-{max(rps):,.0f}] | {statistics.median(p50):.2f} | {statistics.median(p99):.2f}"
-          f" | {errors} | {med / base:.2f} |")
+          f" | {errors} | {med / base:.2f} | {'-' if alloc is None else f'{alloc / 1024:.1f}'} |")
 print()
 PY
 cat proxy-results.md

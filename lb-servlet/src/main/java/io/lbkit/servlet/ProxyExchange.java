@@ -75,7 +75,7 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
   private volatile Content.Source source;
   private volatile boolean demandPending;
   private boolean needFlush;
-  private byte[] outBuffer = new byte[BUFFER];
+  private byte[] outBuffer; // sized by the chunks that come: a 40-byte page does not cost 32 KiB
   private volatile byte[] errorBody;
   private volatile boolean completeWhenWritten;
 
@@ -96,7 +96,8 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
     this.response = response;
     this.hasBody = request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null;
     this.idempotent = IDEMPOTENT.contains(request.getMethod());
-    this.inBuffer = hasBody ? new byte[BUFFER] : null;
+    long length = request.getContentLengthLong();
+    this.inBuffer = hasBody ? new byte[(int) (length > 0 ? Math.min(length, BUFFER) : BUFFER)] : null;
   }
 
   void start(Selection first) throws IOException {
@@ -499,8 +500,9 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
       int n = bytes.remaining();
       boolean last = chunk.isLast();
       if (n > 0) {
-        if (outBuffer.length < n) {
-          outBuffer = new byte[n];
+        if (outBuffer == null || outBuffer.length < n) {
+          // the previous buffer is no longer the container's: out.isReady() was true
+          outBuffer = new byte[Math.max(256, Integer.highestOneBit(n - 1) << 1)];
         }
         bytes.get(outBuffer, 0, n);
         chunk.release();
