@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -31,15 +32,26 @@ final class Proxy implements AutoCloseable {
   final String name;
   final HttpClient client;
 
-  Proxy(Balancer balancer, FilterOptions options, String name) {
+  /** The servlet context attribute under which Jetty publishes its server's thread pool. */
+  static final String JETTY_EXECUTOR_ATTRIBUTE = "org.eclipse.jetty.server.Executor";
+
+  /**
+   * @param executor the container's thread pool to run the client on, or null for a pool of our
+   *     own (the client never stops a running pool it was given)
+   */
+  Proxy(Balancer balancer, FilterOptions options, String name, Executor executor) {
     this.balancer = balancer;
     this.options = options;
     this.name = name;
-    QueuedThreadPool threads = new QueuedThreadPool(64, 4);
-    threads.setName("lbkit-proxy-" + name);
-    threads.setDaemon(true);
     client = new HttpClient();
-    client.setExecutor(threads);
+    if (executor != null) {
+      client.setExecutor(executor);
+    } else {
+      QueuedThreadPool threads = new QueuedThreadPool(64, 4);
+      threads.setName("lbkit-proxy-" + name);
+      threads.setDaemon(true);
+      client.setExecutor(threads);
+    }
     client.setName("lbkit-proxy-" + name);
     client.setConnectTimeout(options.timeoutConnect().toMillis());
     client.setIdleTimeout(Math.max(options.timeoutServer().toMillis(), 30_000));

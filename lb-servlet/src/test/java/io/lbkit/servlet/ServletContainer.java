@@ -40,6 +40,11 @@ abstract class ServletContainer implements AutoCloseable {
   /** Whether the filter initialised (false when init failed and the container disabled the app). */
   abstract boolean available();
 
+  /** The server's own thread pool where the container offers it to web apps (Jetty), else null. */
+  java.util.concurrent.Executor offeredExecutor() {
+    return null;
+  }
+
   /** The start failure, where the container reports it (Jetty), else null. */
   Throwable failure() {
     return null;
@@ -121,6 +126,11 @@ abstract class ServletContainer implements AutoCloseable {
     @Override
     Throwable failure() {
       return failure;
+    }
+
+    @Override
+    java.util.concurrent.Executor offeredExecutor() {
+      return server.getThreadPool();
     }
 
     @Override
