@@ -13,15 +13,17 @@ import os
 import platform
 
 PACKAGE = "io.lbkit.benchmarks."
-SCENARIO_ORDER = ["RoundRobinSelect", "StickySelect", "StickTableSelect", "CookieCodec", "SnapshotRebuild"]
+SCENARIO_ORDER = ["RoundRobinSelect", "LeastConnSelect", "StickySelect", "StickTableSelect", "CookieCodec", "SnapshotRebuild"]
 IMPL_ORDER = ["lbkit", "siphash", "hmac", "haproxy", "stickTable", "routeSuffix", "armeria", "springCloud", "ribbon", "split"]
-BASELINE = {"RoundRobinSelect": "lbkit", "StickySelect": "siphash", "CookieCodec": "siphash",
+BASELINE = {"RoundRobinSelect": "lbkit", "LeastConnSelect": "lbkit", "StickySelect": "siphash", "CookieCodec": "siphash",
             "SnapshotRebuild": "lbkit", "StickTableSelect": "stickTable"}
 LABEL = {
     ("RoundRobinSelect", "lbkit"): "lbkit",
     ("RoundRobinSelect", "armeria"): "Armeria roundRobin()",
     ("RoundRobinSelect", "springCloud"): "Spring Cloud RoundRobinLoadBalancer (blocked)",
     ("RoundRobinSelect", "ribbon"): "Ribbon RoundRobinRule",
+    ("LeastConnSelect", "lbkit"): "lbkit leastconn",
+    ("LeastConnSelect", "ribbon"): "Ribbon BestAvailableRule",
     ("StickySelect", "siphash"): "lbkit, cookie-mode siphash",
     ("StickySelect", "hmac"): "lbkit, cookie-mode hmac",
     ("StickySelect", "haproxy"): "lbkit, cookie-mode haproxy",

@@ -45,7 +45,7 @@ run() { # name, include regex, threads[, jar]
 }
 run round-robin-1t '\.RoundRobinSelect\.' 1
 run round-robin-2t '\.RoundRobinSelect\.' 2
-run single-thread '\.(StickySelect|StickTableSelect|CookieCodec|SnapshotRebuild)\.' 1
+run single-thread '\.(StickySelect|StickTableSelect|LeastConnSelect|CookieCodec|SnapshotRebuild)\.' 1
 BEFORE=()
 if [[ -n "${BEFORE_JAR:-}" ]]; then
   run before-rr-1t '\.RoundRobinSelect\.lbkit$' 1 "$BEFORE_JAR"

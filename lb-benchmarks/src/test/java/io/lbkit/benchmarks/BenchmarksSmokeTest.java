@@ -27,6 +27,8 @@ class BenchmarksSmokeTest {
       "RoundRobinSelect.armeria servers=3", "RoundRobinSelect.armeria servers=100",
       "RoundRobinSelect.springCloud servers=3", "RoundRobinSelect.springCloud servers=100",
       "RoundRobinSelect.ribbon servers=3", "RoundRobinSelect.ribbon servers=100",
+      "LeastConnSelect.lbkit servers=3", "LeastConnSelect.lbkit servers=100",
+      "LeastConnSelect.ribbon servers=3", "LeastConnSelect.ribbon servers=100",
       "StickySelect.siphash", "StickySelect.hmac", "StickySelect.haproxy", "StickySelect.split",
       "CookieCodec.siphash", "CookieCodec.hmac", "CookieCodec.haproxy",
       "SnapshotRebuild.lbkit servers=10", "SnapshotRebuild.lbkit servers=1000", "SnapshotRebuild.lbkit servers=10000",

@@ -1,5 +1,6 @@
 package io.lbkit.servlet;
 
+import io.lbkit.balance.LeastConnectionsBalancer;
 import io.lbkit.balance.RoundRobinBalancer;
 import io.lbkit.cookie.CookieMode;
 import io.lbkit.cookie.StickyCookieBalancer;
@@ -135,10 +136,7 @@ public final class LoadBalancerConfig {
     if (p.containsKey("slots")) {
       group.slots(p.getOrDefault("server-prefix", "srv"), integer(p, "slots"));
     }
-    String balance = p.getOrDefault("balance", "roundrobin");
-    if (!balance.equalsIgnoreCase("roundrobin")) {
-      throw new IllegalArgumentException("balance: '" + balance + "' (expected: roundrobin)");
-    }
+    Function<ServerGroup, Balancer> base = balanceAlgorithm(p.getOrDefault("balance", "roundrobin"));
 
     List<Endpoint> staticEndpoints = staticList(backend);
     DnsEndpointSource.Builder dns = null;
@@ -236,7 +234,7 @@ public final class LoadBalancerConfig {
       }
     }
 
-    Function<ServerGroup, Balancer> balancer = sessionBalancer(p, sticky);
+    Function<ServerGroup, Balancer> balancer = sessionBalancer(p, sticky, base);
 
     FilterOptions.Builder o = FilterOptions.builder();
     if (p.containsKey("mode")) {
@@ -282,7 +280,7 @@ public final class LoadBalancerConfig {
 
   /** The persistence mode: sticky cookie, stick table, route suffix, or none (round robin). One at most. */
   private static Function<ServerGroup, Balancer> sessionBalancer(Map<String, String> p,
-      StickyCookieBalancer.Builder sticky) {
+      StickyCookieBalancer.Builder sticky, Function<ServerGroup, Balancer> base) {
     List<String> modes = new ArrayList<>();
     for (String key : List.of("cookie", "stick-on", "route-suffix")) {
       if (p.containsKey(key)) {
@@ -294,7 +292,7 @@ public final class LoadBalancerConfig {
           + " (expected: one persistence mode: cookie, stick-on or route-suffix)");
     }
     if (sticky != null) {
-      return sticky::build;
+      return sticky.fallback(base)::build;
     }
     if (p.containsKey("stick-on")) {
       StickTableBalancer.Builder table = StickTableBalancer.builder().stickOn(p.get("stick-on"));
@@ -309,7 +307,7 @@ public final class LoadBalancerConfig {
       if (p.containsKey("stick-table-expire")) {
         table.stickTableExpire(Durations.parse("stick-table-expire", p.get("stick-table-expire")));
       }
-      return table::build;
+      return table.fallback(base)::build;
     }
     if (p.containsKey("route-suffix")) {
       RouteSuffixBalancer.Builder routes = RouteSuffixBalancer.builder();
@@ -320,14 +318,26 @@ public final class LoadBalancerConfig {
       if (!value.equalsIgnoreCase("learn")) {
         routes.routes(value);
       }
-      return routes::build;
+      return routes.fallback(base)::build;
     }
     for (String key : List.of("stick-table-size", "stick-table-expire", "route-cookie")) {
       if (p.containsKey(key)) {
         log.warn("{}: ignored, its persistence mode is not set", key);
       }
     }
-    return RoundRobinBalancer::create;
+    return base;
+  }
+
+  /** {@code balance}: how a request without persistence is balanced, and the persistence modes' fallback. */
+  private static Function<ServerGroup, Balancer> balanceAlgorithm(String balance) {
+    switch (balance.toLowerCase(java.util.Locale.ROOT)) {
+      case "roundrobin":
+        return RoundRobinBalancer::create;
+      case "leastconn":
+        return LeastConnectionsBalancer::create;
+      default:
+        throw new IllegalArgumentException("balance: '" + balance + "' (expected: roundrobin or leastconn)");
+    }
   }
 
   /**

@@ -21,7 +21,7 @@ class InitFailureTest {
       "timeout-server@@soon@@timeout-server: 'soon' (expected: a duration such as 500ms, 10s, 2m, 1h)",
       "retries@@-1@@retries: -1 (expected: 0..100)",
       "redispatch@@maybe@@redispatch: 'maybe' (expected: on or off)",
-      "balance@@leastconn@@balance: 'leastconn' (expected: roundrobin)",
+      "balance@@random@@balance: 'random' (expected: roundrobin or leastconn)",
       "stats-uri@@my-stats@@stats-uri: 'my-stats' (expected: a path such as /my-stats)",
       "stats-auth@@admin@@stats-auth: <masked> (expected: user:password, both non-empty)",
       "check@@sometimes@@check: 'sometimes' (expected: tcp, http, none, on or off)",

@@ -1,6 +1,7 @@
 package io.lbkit.servlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.lbkit.servlet.ServletContainer.Kind;
 import io.lbkit.testkit.RecordedRequest;
@@ -9,6 +10,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -34,6 +37,28 @@ class ProxyModeTest {
     }
     assertThat(seen).containsExactly("whoami1", "whoami2", "whoami3", "whoami1", "whoami2", "whoami3");
     assertThat(f.backend(0).requests()).extracting(RecordedRequest::target).containsExactly("/hello?i=0", "/hello?i=3");
+  }
+
+  /** balance=leastconn: while a long stream holds whoami1, quick requests go to the idle servers. */
+  @ParameterizedTest
+  @EnumSource(Kind.class)
+  void leastconnKeepsQuickRequestsOffTheServerHoldingALongOne(Kind kind) throws Exception {
+    f.backends(3).param("balance", "leastconn").start(kind);
+    CompletableFuture<HttpResponse<String>> stream = f.http.sendAsync(
+        HttpRequest.newBuilder(f.uri("/sse?events=2")).build(), HttpResponse.BodyHandlers.ofString());
+    await().atMost(Duration.ofSeconds(10)).until(() -> f.backend(0).requestCount() == 1);
+    List<String> seen = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      HttpResponse<String> r = f.get("/quick");
+      assertThat(r.statusCode()).isEqualTo(200);
+      seen.add(Fixture.hostname(r.body()));
+    }
+    // round robin would send every third one to whoami1
+    assertThat(seen).containsExactly("whoami2", "whoami3", "whoami2", "whoami3", "whoami2", "whoami3");
+    f.backend(0).release();
+    assertThat(stream.get(10, TimeUnit.SECONDS).body()).contains("data: event 0", "data: event 1");
+    // the stream is over: whoami1 is idle again and takes its turn
+    await().atMost(Duration.ofSeconds(10)).until(() -> Fixture.hostname(f.get("/after").body()).equals("whoami1"));
   }
 
   @ParameterizedTest

@@ -41,7 +41,7 @@ final class FilterFlags {
         "Server name prefix: slots are named prefix1..prefixN (HAProxy server-template name).", null));
     t.put("slots", new Help(BACKEND, "N",
         "Number of server slots filled from DNS (HAProxy server-template N); extra records are ignored.", null));
-    t.put("balance", new Help(BACKEND, "algorithm", "Balancing algorithm: roundrobin (default).", null));
+    t.put("balance", new Help(BACKEND, "algorithm", "Balancing algorithm: roundrobin (default) or leastconn (fewest requests in flight per weight).", null));
 
     t.put("nameserver", new Help(DNS, "host:port[,...]",
         "DNS server(s) to ask (default: the nameservers of /etc/resolv.conf).", null));

@@ -1,0 +1,152 @@
+package io.lbkit.balance;
+
+import static io.lbkit.balance.RoundRobinBalancerTest.group;
+import static io.lbkit.balance.RoundRobinBalancerTest.weighted;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lbkit.core.Endpoint;
+import io.lbkit.core.RequestView;
+import io.lbkit.core.Selection;
+import io.lbkit.core.Server;
+import io.lbkit.core.ServerGroup;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class LeastConnectionsBalancerTest {
+  /** Selects and, like the proxy, counts the request as in flight until the caller ends it. */
+  private static Server start(LeastConnectionsBalancer lc) {
+    Server s = lc.next();
+    s.stats().requestStarted();
+    return s;
+  }
+
+  @Test
+  void idleServersTakeTurnsInSlotOrder() {
+    LeastConnectionsBalancer lc = LeastConnectionsBalancer.create(group(3));
+    List<String> seen = new ArrayList<>();
+    for (int i = 0; i < 9; i++) {
+      Server s = start(lc);
+      seen.add(s.name());
+      s.stats().requestEnded(); // sequential traffic: nothing stays in flight
+    }
+    assertThat(seen).containsExactly("whoami1", "whoami2", "whoami3", "whoami1", "whoami2", "whoami3", "whoami1",
+        "whoami2", "whoami3");
+  }
+
+  @Test
+  void theServerWithFewestRequestsInFlightGetsTheNextOne() {
+    ServerGroup group = group(3);
+    LeastConnectionsBalancer lc = LeastConnectionsBalancer.create(group);
+    List<Server> servers = group.snapshot().usable();
+    servers.get(0).stats().requestStarted();
+    servers.get(0).stats().requestStarted();
+    servers.get(2).stats().requestStarted();
+    assertThat(start(lc).name()).isEqualTo("whoami2"); // 2, 0, 1 in flight
+    assertThat(start(lc).name()).isEqualTo("whoami3"); // 2, 1, 1: a tie goes to the one picked least recently
+    // a long request on whoami1 ends: it is the least loaded again
+    servers.get(0).stats().requestEnded();
+    servers.get(0).stats().requestEnded();
+    assertThat(start(lc).name()).isEqualTo("whoami1");
+  }
+
+  @Test
+  void equallyLoadedServersTakeTurnsWhileAnotherIsBusy() {
+    ServerGroup group = group(3);
+    LeastConnectionsBalancer lc = LeastConnectionsBalancer.create(group);
+    Server busy = start(lc); // a long request stays on whoami1
+    assertThat(busy.name()).isEqualTo("whoami1");
+    List<String> seen = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      Server s = start(lc);
+      seen.add(s.name());
+      s.stats().requestEnded();
+    }
+    assertThat(seen).containsExactly("whoami2", "whoami3", "whoami2", "whoami3", "whoami2", "whoami3");
+  }
+
+  @Test
+  void requestsThatNeverEndAreSpreadByWeight() {
+    LeastConnectionsBalancer lc = LeastConnectionsBalancer.create(weighted(2, 1, 0));
+    Map<String, Integer> counts = new HashMap<>();
+    for (int i = 0; i < 3_000; i++) {
+      counts.merge(start(lc).name(), 1, Integer::sum);
+    }
+    assertThat(counts).containsOnlyKeys("s1", "s2"); // weight 0 takes no new traffic
+    assertThat(counts.get("s1")).isBetween(1_999, 2_001);
+    assertThat(counts.get("s2")).isBetween(999, 1_001);
+  }
+
+  @Test
+  void onlyWeightZeroServersLeftShareEvenly() {
+    LeastConnectionsBalancer lc = LeastConnectionsBalancer.create(weighted(0, 0));
+    Map<String, Integer> counts = new HashMap<>();
+    for (int i = 0; i < 100; i++) {
+      counts.merge(start(lc).name(), 1, Integer::sum);
+    }
+    assertThat(counts).containsEntry("s1", 50).containsEntry("s2", 50);
+  }
+
+  @Test
+  void serversInMaintenanceOrGoneAreNotSelectedAndNoServerIsNone() {
+    ServerGroup group = group(2);
+    LeastConnectionsBalancer lc = LeastConnectionsBalancer.create(group);
+    group.setMaintenance("whoami1", true);
+    for (int i = 0; i < 5; i++) {
+      assertThat(lc.next().name()).isEqualTo("whoami2");
+    }
+    group.setEndpoints(List.of());
+    assertThat(lc.select(RequestView.EMPTY)).isSameAs(Selection.NONE);
+    assertThat(lc.next()).isNull();
+  }
+
+  @Test
+  void concurrentSelectionWhileMembershipChangesOnlyEverReturnsPublishedServers() throws Exception {
+    ServerGroup group = group(5);
+    Set<Endpoint> everPublished = ConcurrentHashMap.newKeySet();
+    group.addListener(s -> s.usable().forEach(server -> everPublished.add(server.endpoint())));
+    LeastConnectionsBalancer lc = LeastConnectionsBalancer.create(group);
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    CountDownLatch done = new CountDownLatch(8);
+    for (int t = 0; t < 8; t++) {
+      new Thread(() -> {
+        try {
+          while (!stop.get()) {
+            Selection s = lc.select(RequestView.EMPTY);
+            if (!s.isEmpty()) {
+              Server server = s.server();
+              if (!server.isUsable() || !everPublished.contains(server.endpoint())) {
+                throw new AssertionError("selected a server that was never published usable: " + server);
+              }
+              server.stats().requestStarted();
+              server.stats().requestEnded();
+            }
+          }
+        } catch (Throwable e) {
+          failure.compareAndSet(null, e);
+        } finally {
+          done.countDown();
+        }
+      }, "selector-" + t).start();
+    }
+    for (int round = 0; round < 2_000; round++) {
+      List<Endpoint> list = new ArrayList<>();
+      for (int i = 0; i < 1 + round % 5; i++) {
+        list.add(Endpoint.parse("127.0.0." + (2 + (round + i) % 7) + ":8080").withWeight(1 + i % 3));
+      }
+      group.setEndpoints(round % 50 == 0 ? List.of() : list);
+    }
+    stop.set(true);
+    assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(failure.get()).isNull();
+  }
+}
