@@ -7,7 +7,7 @@
 #
 # Needs: a JDK 17+, wrk (Debian/Ubuntu: sudo apt-get install wrk), curl, python3; haproxy optional
 # (sudo apt-get install haproxy). Run by developers, not CI. Environment:
-#   ROUNDS=3 DURATION=10s CONNECTIONS=32 WRK_THREADS=1 WARMUP=15s  (defaults; the warm-up lets the JIT settle)
+#   ROUNDS=3 DURATION=10s CONNECTIONS=32 WRK_THREADS=1 WARMUP=20s  (defaults; the warm-ups let the JITs settle)
 #   SKIP_BUILD=1   use the existing jars
 #   BEFORE_JAR=path/to/older/lb-standalone.jar   also measure that jar (row "lbkit before"), for a
 #                  before/after of a proxy-path change in the same run
@@ -20,7 +20,7 @@ ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-32}
 WRK_THREADS=${WRK_THREADS:-1}
-WARMUP=${WARMUP:-15s}
+WARMUP=${WARMUP:-20s}
 BACKEND_PORT=18181
 LBKIT=127.0.0.1:18190
 LBKIT_BEFORE=127.0.0.1:18193
@@ -99,6 +99,8 @@ fi
 declare -A ADDR=([lbkit]=$LBKIT [lbkit-before]=$LBKIT_BEFORE [jetty]=$JETTY [haproxy]=$HAPROXY)
 for t in "${TARGETS[@]}"; do wait_http "http://${ADDR[$t]}/" "$t"; done
 
+# warm up the backends' JVM on its own first: until its JIT settles it, not the proxy, limits every target
+wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$WARMUP" "http://127.0.0.2:$BACKEND_PORT/" >/dev/null
 for t in "${TARGETS[@]}"; do # warm up each (JIT) before any measured round
   wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$WARMUP" "http://${ADDR[$t]}/" >/dev/null
 done
@@ -111,8 +113,12 @@ cat >"$OUT/alloc.jfc" <<'JFC'
 </configuration>
 JFC
 for t in "${!JVM[@]}"; do jcmd "${JVM[$t]}" JFR.start name=alloc settings="$OUT/alloc.jfc" >/dev/null; done
+# each round starts with a different target: throughput drifts on a shared VM, and a fixed order
+# would hand the same position (and the same drift) to the same proxy every round
 for round in $(seq 1 "$ROUNDS"); do
-  for t in "${TARGETS[@]}"; do
+  n=${#TARGETS[@]}
+  for ((k = 0; k < n; k++)); do
+    t=${TARGETS[$(((round - 1 + k) % n))]}
     echo "== round $round: $t"
     wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "http://${ADDR[$t]}/" | tee "$OUT/$t-$round.txt" \
       | grep -E "Requests/sec|^ +(50|99)%|Non-2xx|Socket errors" || true
@@ -158,21 +164,24 @@ for t in targets:
     requests = sum(int(re.search(r"(\d+) requests in", open(f"{out}/{t}-{r}.txt").read()).group(1))
                    for r in range(1, int(rounds) + 1))
     rows[t] = (rps, p50, p99, errors, alloc_per_request(t, requests))
+# ratios per round (the proxies of one round ran back to back), then the median: robust to drift
+def ratio(t):
+    return statistics.median(a / b for a, b in zip(rows[t][0], rows["lbkit"][0]))
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
 ncpu = sum(1 for l in open("/proc/cpuinfo") if l.startswith("processor"))
 print("## Proxy throughput (proxy-bench.sh)\n")
 print(f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC; {cpu} x {ncpu}; loopback; 3 backends (Jetty, fixed"
       f" 40-byte body) on 127.0.0.2-4; `wrk -t{threads} -c{conns} -d{duration} --latency`, {rounds} interleaved rounds"
-      " per proxy after a warm-up; medians over the rounds (range in brackets). wrk, proxy and backends share the"
+      " per proxy after a warm-up, each round starting with the next proxy; medians over the rounds (range in brackets);"
+      " req/s vs lbkit is the median of the per-round ratios. wrk, proxy and backends share the"
       " machine's cores. Allocation: JFR per-thread counters over the measured rounds / requests served (JVMs only).\n")
 print("| proxy | req/s | p50 ms | p99 ms | errors | req/s vs lbkit | KB allocated / request |")
 print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-base = statistics.median(rows["lbkit"][0])
 for t in targets:
     rps, p50, p99, errors, alloc = rows[t]
     med = statistics.median(rps)
     print(f"| {label[t]} | {med:,.0f} [{min(rps):,.0f}-{max(rps):,.0f}] | {statistics.median(p50):.2f} | {statistics.median(p99):.2f}"
-          f" | {errors} | {med / base:.2f} | {'-' if alloc is None else f'{alloc / 1024:.1f}'} |")
+          f" | {errors} | {ratio(t):.2f} | {'-' if alloc is None else f'{alloc / 1024:.1f}'} |")
 print()
 PY
 cat proxy-results.md

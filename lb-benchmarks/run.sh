@@ -5,7 +5,7 @@
 # python3 (for results.py, which turns JMH's JSON into the Markdown table).
 #
 # The default settings fit a 2-core machine in about 10 minutes (12 with BEFORE_JAR): 2 forks x (4 x 0.5 s warmup +
-# 10 x 0.5 s measurement) per benchmark, 26 benchmark/parameter/thread combinations. Many short
+# 10 x 0.5 s measurement) per benchmark, 30 benchmark/parameter/thread combinations. Many short
 # iterations rather than a few long ones, so that the best iteration is a usable figure on a busy
 # machine.
 # Environment:
