@@ -2,10 +2,11 @@
 # Proxy throughput on loopback: wrk against (a) the lbkit standalone jar, (b) Jetty 12's own
 # ProxyServlet (ee10) with round robin, (c) HAProxy with the article's backend settings (when
 # `haproxy` is installed), each in front of the same 3 fast backends on 127.0.0.2-4. Same
-# connections and duration for all, runs interleaved (a b c a b c ...), req/s and p50/p99 latency.
+# connections and duration for all, runs interleaved with the order rotated each round (a b c,
+# b c a, ...), req/s, p50/p99 latency and KB allocated per request (JVMs, from JFR).
 # Writes proxy-results.md and puts it at the end of RESULTS.md (run.sh keeps it there too).
 #
-# Needs: a JDK 17+, wrk (Debian/Ubuntu: sudo apt-get install wrk), curl, python3; haproxy optional
+# Needs: a JDK 17+ (java, jcmd and jfr on PATH, or JAVA/JCMD/JFR set), wrk (Debian/Ubuntu: sudo apt-get install wrk), curl, python3; haproxy optional
 # (sudo apt-get install haproxy). Run by developers, not CI. Environment:
 #   ROUNDS=3 DURATION=10s CONNECTIONS=32 WRK_THREADS=1 WARMUP=20s  (defaults; the warm-ups let the JITs settle)
 #   SKIP_BUILD=1   use the existing jars
@@ -31,10 +32,15 @@ BENCH_JAR=target/benchmarks.jar
 STANDALONE_JAR=../lb-standalone/target/lb-standalone.jar
 OUT=target/proxy-bench
 JAVA=${JAVA:-java}
+JCMD=${JCMD:-jcmd}
+JFR=${JFR:-jfr}
 
 command -v wrk >/dev/null || { echo "proxy-bench.sh: wrk is missing; install it with: sudo apt-get install wrk" >&2; exit 1; }
 command -v curl >/dev/null || { echo "proxy-bench.sh: curl is missing (sudo apt-get install curl)" >&2; exit 1; }
 command -v python3 >/dev/null || { echo "proxy-bench.sh: python3 is missing" >&2; exit 1; }
+for tool in "$JCMD" "$JFR"; do # checked now, not after minutes of warm-up
+  command -v "$tool" >/dev/null || { echo "proxy-bench.sh: $tool is missing (a full JDK has it; or set JCMD/JFR)" >&2; exit 1; }
+done
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   (cd .. && ./mvnw -B -q -pl lb-core,lb-servlet,lb-standalone,lb-benchmarks -am package -DskipTests)
 fi
@@ -112,7 +118,7 @@ cat >"$OUT/alloc.jfc" <<'JFC'
   <event name="jdk.ThreadAllocationStatistics"><setting name="enabled">true</setting><setting name="period">1 s</setting></event>
 </configuration>
 JFC
-for t in "${!JVM[@]}"; do jcmd "${JVM[$t]}" JFR.start name=alloc settings="$OUT/alloc.jfc" >/dev/null; done
+for t in "${!JVM[@]}"; do "$JCMD" "${JVM[$t]}" JFR.start name=alloc settings="$OUT/alloc.jfc" >/dev/null; done
 # each round starts with a different target: throughput drifts on a shared VM, and a fixed order
 # would hand the same position (and the same drift) to the same proxy every round
 for round in $(seq 1 "$ROUNDS"); do
@@ -120,17 +126,18 @@ for round in $(seq 1 "$ROUNDS"); do
   for ((k = 0; k < n; k++)); do
     t=${TARGETS[$(((round - 1 + k) % n))]}
     echo "== round $round: $t"
-    wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "http://${ADDR[$t]}/" | tee "$OUT/$t-$round.txt" \
-      | grep -E "Requests/sec|^ +(50|99)%|Non-2xx|Socket errors" || true
+    wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "http://${ADDR[$t]}/" >"$OUT/$t-$round.txt" \
+      || { echo "proxy-bench.sh: wrk against $t failed; see $OUT/$t-$round.txt and $OUT/$t.log" >&2; exit 1; }
+    grep -E "Requests/sec|^ +(50|99)%|Non-2xx|Socket errors" "$OUT/$t-$round.txt" || true
   done
 done
 
 for t in "${!JVM[@]}"; do
-  jcmd "${JVM[$t]}" JFR.stop name=alloc filename="$OUT/$t-alloc.jfr" >/dev/null
-  jfr print --json --events jdk.ThreadAllocationStatistics "$OUT/$t-alloc.jfr" >"$OUT/$t-alloc.json"
+  "$JCMD" "${JVM[$t]}" JFR.stop name=alloc filename="$OUT/$t-alloc.jfr" >/dev/null
+  "$JFR" print --json --events jdk.ThreadAllocationStatistics "$OUT/$t-alloc.jfr" >"$OUT/$t-alloc.json"
 done
 
-python3 - "$OUT" "$ROUNDS" "$DURATION" "$CONNECTIONS" "$WRK_THREADS" "${TARGETS[@]}" >proxy-results.md <<'PY'
+python3 - "$OUT" "$ROUNDS" "$DURATION" "$CONNECTIONS" "$WRK_THREADS" "${TARGETS[@]}" >"$OUT/proxy-results.md" <<'PY'
 import datetime, json, re, statistics, sys
 out, rounds, duration, conns, threads, *targets = sys.argv[1:]
 label = {"lbkit": "lbkit standalone", "lbkit-before": "lbkit standalone, before (BEFORE_JAR)", "jetty": "Jetty 12 ProxyServlet (ee10), round robin", "haproxy": "HAProxy"}
@@ -184,6 +191,7 @@ for t in targets:
           f" | {errors} | {ratio(t):.2f} | {'-' if alloc is None else f'{alloc / 1024:.1f}'} |")
 print()
 PY
+mv "$OUT/proxy-results.md" proxy-results.md # only a complete table replaces the last one
 cat proxy-results.md
 # RESULTS.md: replace an earlier proxy section, keep the rest
 if [[ -f RESULTS.md ]]; then

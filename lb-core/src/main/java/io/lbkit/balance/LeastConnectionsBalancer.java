@@ -8,6 +8,7 @@ import io.lbkit.core.ServerGroup;
 import io.lbkit.core.ServerStats;
 import io.lbkit.core.Snapshot;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -48,17 +49,35 @@ public final class LeastConnectionsBalancer implements Balancer {
 
   @Override
   public Selection select(RequestView request) {
+    return pick(Set.of());
+  }
+
+  /** The least loaded server not in {@code tried}; when every server was tried, the least loaded of all. */
+  @Override
+  public Selection selectOther(RequestView request, Set<Server> tried) {
+    Selection s = pick(tried);
+    return s.isEmpty() ? pick(Set.of()) : s;
+  }
+
+  private Selection pick(Set<Server> skip) {
     Candidates c = candidates;
     int n = c.selections.length;
-    if (n == 0) {
-      return Selection.NONE;
-    }
-    int best = 0;
-    long bestActive = c.stats[0].active();
-    long bestWeight = c.weights[0];
-    long bestLast = c.lastPick.getPlain(0);
-    for (int i = 1; i < n; i++) {
+    int best = -1;
+    long bestActive = 0;
+    long bestWeight = 1;
+    long bestLast = 0;
+    for (int i = 0; i < n; i++) {
+      if (!skip.isEmpty() && skip.contains(c.selections[i].server())) {
+        continue;
+      }
       long active = c.stats[i].active();
+      if (best < 0) {
+        best = i;
+        bestActive = active;
+        bestWeight = c.weights[i];
+        bestLast = c.lastPick.getPlain(i);
+        continue;
+      }
       // compare active/weight without division (weights are 1..256); a tie goes to the server
       // picked least recently, so equally loaded servers take turns
       long diff = active * bestWeight - bestActive * c.weights[i];
@@ -68,6 +87,9 @@ public final class LeastConnectionsBalancer implements Balancer {
         bestWeight = c.weights[i];
         bestLast = c.lastPick.getPlain(i);
       }
+    }
+    if (best < 0) {
+      return Selection.NONE;
     }
     c.lastPick.setPlain(best, picks.incrementAndGet()); // racing writers only blur the tie order
     return c.selections[best];

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -98,8 +99,17 @@ public final class StickyCookieBalancer implements Balancer {
     return balance(s, request, nowSeconds());
   }
 
+  /** A retry on another server (redispatch): the fallback's choice, with a cookie for it. */
+  @Override
+  public Selection selectOther(RequestView request, Set<Server> tried) {
+    return withCookie(state, fallback.selectOther(RequestView.EMPTY, tried), nowSeconds());
+  }
+
   private Selection balance(State s, RequestView request, long now) {
-    Selection chosen = fallback.select(request);
+    return withCookie(s, fallback.select(request), now);
+  }
+
+  private Selection withCookie(State s, Selection chosen, long now) {
     Server server = chosen.server();
     if (server == null) {
       return Selection.NONE;

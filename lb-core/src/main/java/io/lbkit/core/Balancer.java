@@ -1,5 +1,7 @@
 package io.lbkit.core;
 
+import java.util.Set;
+
 /**
  * Selects a server for a request. Implementations precompute what they need when a new
  * {@link Snapshot} is published and select with one volatile read, no lock and no allocation.
@@ -9,6 +11,29 @@ package io.lbkit.core;
 public interface Balancer {
   /** Selects a server for the request; returns {@link Selection#NONE} when none is available. */
   Selection select(RequestView request);
+
+  /**
+   * Selects a server for a retry after the servers in {@code tried} failed (HAProxy
+   * {@code redispatch}): one not in {@code tried} while there is one, else any (every server was
+   * tried: go round again). The default asks {@link #select} once per eligible server, which
+   * suits balancers that rotate; a balancer whose choice does not move by itself (least
+   * connections: the server that just failed is the idlest) overrides it.
+   */
+  default Selection selectOther(RequestView request, Set<Server> tried) {
+    Selection fallback = Selection.NONE;
+    int candidates = Math.max(1, group().snapshot().eligible().size());
+    for (int i = 0; i < candidates; i++) {
+      Selection s = select(request);
+      if (s.isEmpty()) {
+        break;
+      }
+      if (!tried.contains(s.server())) {
+        return s;
+      }
+      fallback = s;
+    }
+    return fallback;
+  }
 
   /** The group this balancer selects from. */
   ServerGroup group();

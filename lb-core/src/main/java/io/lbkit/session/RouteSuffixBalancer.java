@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +57,12 @@ public final class RouteSuffixBalancer implements Balancer {
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** A retry on another server (redispatch) leaves the session's server: the fallback chooses. */
+  @Override
+  public Selection selectOther(RequestView request, Set<Server> tried) {
+    return fallback.selectOther(RequestView.EMPTY, tried);
   }
 
   @Override

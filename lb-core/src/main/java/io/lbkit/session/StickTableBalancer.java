@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -56,6 +57,12 @@ public final class StickTableBalancer implements Balancer {
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** A retry on another server (redispatch) leaves the session's server: the fallback chooses. */
+  @Override
+  public Selection selectOther(RequestView request, Set<Server> tried) {
+    return fallback.selectOther(RequestView.EMPTY, tried);
   }
 
   @Override

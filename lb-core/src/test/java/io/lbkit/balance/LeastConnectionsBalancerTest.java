@@ -74,6 +74,20 @@ class LeastConnectionsBalancerTest {
   }
 
   @Test
+  void aRetryGoesToAnotherServerThoughTheOneThatFailedIsTheIdlest() {
+    ServerGroup group = group(3);
+    LeastConnectionsBalancer lc = LeastConnectionsBalancer.create(group);
+    List<Server> servers = group.snapshot().usable();
+    servers.get(0).stats().requestStarted();
+    servers.get(1).stats().requestStarted();
+    Server idle = lc.next();
+    assertThat(idle.name()).isEqualTo("whoami3");
+    assertThat(lc.selectOther(RequestView.EMPTY, Set.of(idle)).name()).isIn("whoami1", "whoami2");
+    assertThat(lc.selectOther(RequestView.EMPTY, Set.copyOf(servers)).name())
+        .as("every server tried: go round again").isEqualTo("whoami3");
+  }
+
+  @Test
   void requestsThatNeverEndAreSpreadByWeight() {
     LeastConnectionsBalancer lc = LeastConnectionsBalancer.create(weighted(2, 1, 0));
     Map<String, Integer> counts = new HashMap<>();

@@ -278,7 +278,7 @@ public final class LoadBalancerConfig {
         balancer, options);
   }
 
-  /** The persistence mode: sticky cookie, stick table, route suffix, or none (round robin). One at most. */
+  /** The persistence mode: sticky cookie, stick table, route suffix, or none (plain {@code balance}). One at most. */
   private static Function<ServerGroup, Balancer> sessionBalancer(Map<String, String> p,
       StickyCookieBalancer.Builder sticky, Function<ServerGroup, Balancer> base) {
     List<String> modes = new ArrayList<>();
@@ -341,8 +341,8 @@ public final class LoadBalancerConfig {
   }
 
   /**
-   * Builds the live server group and its balancer (round robin, or sticky cookie over round robin
-   * when {@code cookie} is set). The caller owns the group: close it with
+   * Builds the live server group and its balancer ({@code balance}: round robin or least
+   * connections, under the persistence mode when one is set). The caller owns the group: close it with
    * {@code balancer.group().close()}.
    */
   public Balancer createBalancer() {

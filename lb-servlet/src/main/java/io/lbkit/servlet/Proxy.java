@@ -13,6 +13,7 @@ import java.util.concurrent.Executor;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.ThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,37 +31,55 @@ final class Proxy implements AutoCloseable {
   final Balancer balancer;
   final FilterOptions options;
   final String name;
-  final HttpClient client;
+  /** Set by the constructor, replaced only by {@link #start()} (before any request). */
+  HttpClient client;
 
   /** The servlet context attribute under which Jetty publishes its server's thread pool. */
   static final String JETTY_EXECUTOR_ATTRIBUTE = "org.eclipse.jetty.server.Executor";
 
   /**
-   * @param executor the container's thread pool to run the client on, or null for a pool of our
-   *     own (the client never stops a running pool it was given)
+   * @param executor the container's thread pool to run the client on (when it has at least
+   *     {@value #MIN_SHARED_POOL} threads), or null for a pool of our own; the client never stops
+   *     a running pool it was given
    */
   Proxy(Balancer balancer, FilterOptions options, String name, Executor executor) {
     this.balancer = balancer;
     this.options = options;
     this.name = name;
-    client = new HttpClient();
-    if (executor != null) {
-      client.setExecutor(executor);
+    client = newClient(executor);
+  }
+
+  /** Pools smaller than this keep their threads to themselves (Jetty fails to start when its budget is exceeded). */
+  static final int MIN_SHARED_POOL = 32;
+
+  /** Whether the container's pool is big enough to lend the client its selector thread and callbacks. */
+  private static boolean canShare(Executor executor) {
+    return !(executor instanceof ThreadPool.SizedThreadPool)
+        || ((ThreadPool.SizedThreadPool) executor).getMaxThreads() >= MIN_SHARED_POOL;
+  }
+
+  private HttpClient newClient(Executor executor) {
+    HttpClient c = new HttpClient();
+    if (executor != null && canShare(executor)) {
+      // the container's pool is running by the time filters start, so the client only uses it
+      // (Jetty leaves a running bean unmanaged) and never stops it; ProxyThreadsTest checks that
+      c.setExecutor(executor);
     } else {
       QueuedThreadPool threads = new QueuedThreadPool(64, 4);
       threads.setName("lbkit-proxy-" + name);
       threads.setDaemon(true);
-      client.setExecutor(threads);
+      c.setExecutor(threads);
     }
-    client.setName("lbkit-proxy-" + name);
-    client.setConnectTimeout(options.timeoutConnect().toMillis());
-    client.setIdleTimeout(Math.max(options.timeoutServer().toMillis(), 30_000));
-    client.setFollowRedirects(false);
-    client.setHttpCookieStore(new HttpCookieStore.Empty());
-    client.setUserAgentField(null);
-    client.setMaxConnectionsPerDestination(1024);
-    client.setMaxRequestsQueuedPerDestination(8192);
-    client.getContentDecoderFactories().clear(); // pass compressed bodies through untouched
+    c.setName("lbkit-proxy-" + name);
+    c.setConnectTimeout(options.timeoutConnect().toMillis());
+    c.setIdleTimeout(Math.max(options.timeoutServer().toMillis(), 30_000));
+    c.setFollowRedirects(false);
+    c.setHttpCookieStore(new HttpCookieStore.Empty());
+    c.setUserAgentField(null);
+    c.setMaxConnectionsPerDestination(1024);
+    c.setMaxRequestsQueuedPerDestination(8192);
+    c.getContentDecoderFactories().clear(); // pass compressed bodies through untouched
+    return c;
   }
 
   void start() throws Exception {

@@ -334,19 +334,7 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
     if (!proxy.options.redispatch() && stillUsable) {
       return failed;
     }
-    Selection fallback = Selection.NONE;
-    int candidates = Math.max(1, proxy.balancer.group().snapshot().eligible().size());
-    for (int i = 0; i < candidates; i++) {
-      Selection s = proxy.balancer.select(RequestView.EMPTY); // no cookie: the fallback rotation
-      if (s.isEmpty()) {
-        break;
-      }
-      if (!tried.contains(s.server())) {
-        return s;
-      }
-      fallback = s;
-    }
-    return fallback; // every server was tried: go round again
+    return proxy.balancer.selectOther(RequestView.EMPTY, tried); // no cookie: the fallback's choice
   }
 
   private static String describe(Throwable t) {

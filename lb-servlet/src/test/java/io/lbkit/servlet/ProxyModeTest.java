@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.lbkit.servlet.ServletContainer.Kind;
 import io.lbkit.testkit.RecordedRequest;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -59,6 +60,51 @@ class ProxyModeTest {
     assertThat(stream.get(10, TimeUnit.SECONDS).body()).contains("data: event 0", "data: event 1");
     // the stream is over: whoami1 is idle again and takes its turn
     await().atMost(Duration.ofSeconds(10)).until(() -> Fixture.hostname(f.get("/after").body()).equals("whoami1"));
+  }
+
+  /** leastconn + redispatch: the refusing server is the idlest, yet the retry goes elsewhere. */
+  @ParameterizedTest
+  @EnumSource(Kind.class)
+  void leastconnRetriesOnAnotherServerNotOnTheIdleOneThatRefused(Kind kind) throws Exception {
+    f.backends(3).param("balance", "leastconn").start(kind);
+    HttpClient plain = HttpClient.newHttpClient();
+    List<CompletableFuture<HttpResponse<String>>> streams = new ArrayList<>();
+    for (int i = 0; i < 2; i++) { // whoami1, then whoami2, each held by a stream
+      streams.add(plain.sendAsync(HttpRequest.newBuilder(f.uri("/sse?events=2")).build(),
+          HttpResponse.BodyHandlers.ofString()));
+      int busy = i;
+      await().atMost(Duration.ofSeconds(10)).until(() -> f.backend(busy).requestCount() == 1);
+    }
+    f.backend(2).stop(); // whoami3: idle, so chosen first, and refusing
+    HttpResponse<String> r = f.get("/x");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(Fixture.hostname(r.body())).isIn("whoami1", "whoami2");
+    f.backend(0).release();
+    f.backend(1).release();
+    for (CompletableFuture<HttpResponse<String>> stream : streams) {
+      assertThat(stream.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    }
+  }
+
+  /** cookie + leastconn: new clients are balanced by leastconn and get the chosen server's cookie. */
+  @ParameterizedTest
+  @EnumSource(Kind.class)
+  void theStickyCookieBalancesNewClientsWithLeastconn(Kind kind) throws Exception {
+    f.backends(3).param("balance", "leastconn").param("cookie", "SRVID").param("cookie-key", "k1").start(kind);
+    HttpClient plain = HttpClient.newHttpClient(); // no cookie jar: every request is a new client
+    CompletableFuture<HttpResponse<String>> stream = plain.sendAsync(
+        HttpRequest.newBuilder(f.uri("/sse?events=2")).build(), HttpResponse.BodyHandlers.ofString());
+    await().atMost(Duration.ofSeconds(10)).until(() -> f.backend(0).requestCount() == 1);
+    List<String> seen = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      HttpResponse<String> r = plain.send(HttpRequest.newBuilder(f.uri("/new")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(r.headers().firstValue("Set-Cookie")).hasValueSatisfying(c -> assertThat(c).startsWith("SRVID="));
+      seen.add(Fixture.hostname(r.body()));
+    }
+    assertThat(seen).containsExactly("whoami2", "whoami3", "whoami2"); // round robin: whoami2, whoami3, whoami1
+    f.backend(0).release();
+    assertThat(stream.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
   }
 
   @ParameterizedTest

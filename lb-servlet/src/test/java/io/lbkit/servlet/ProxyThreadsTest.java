@@ -47,4 +47,34 @@ class ProxyThreadsTest {
       }
     }
   }
+
+  /** A small Jetty pool (under MIN_SHARED_POOL threads) is left alone: Jetty would refuse to start over its budget. */
+  @org.junit.jupiter.api.Test
+  void aJettyPoolTooSmallToShareMakesTheProxyUseItsOwn() throws Exception {
+    try (WhoamiServer backend = WhoamiServer.start("whoami1", "127.0.0.2");
+        ServerGroup group = ServerGroup.builder("be").staticEndpoints(backend.authority()).build()) {
+      LoadBalancingFilter filter = new LoadBalancingFilter(RoundRobinBalancer.create(group), FilterOptions.defaults());
+      org.eclipse.jetty.server.Server server = new org.eclipse.jetty.server.Server(new QueuedThreadPool(4, 2));
+      org.eclipse.jetty.server.ServerConnector connector = new org.eclipse.jetty.server.ServerConnector(server, 1, 1);
+      connector.setHost("127.0.0.1");
+      connector.setPort(0);
+      server.addConnector(connector);
+      org.eclipse.jetty.ee10.servlet.ServletContextHandler context = new org.eclipse.jetty.ee10.servlet.ServletContextHandler("/");
+      org.eclipse.jetty.ee10.servlet.FilterHolder holder = new org.eclipse.jetty.ee10.servlet.FilterHolder(filter);
+      holder.setAsyncSupported(true);
+      context.addFilter(holder, "/*", java.util.EnumSet.of(jakarta.servlet.DispatcherType.REQUEST));
+      server.setHandler(context);
+      server.start();
+      try {
+        assertThat(((QueuedThreadPool) filter.proxyExecutor()).getName()).startsWith("lbkit-proxy-");
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            java.net.URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/small")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("Hostname: whoami1");
+      } finally {
+        server.stop();
+      }
+    }
+  }
 }
