@@ -71,21 +71,16 @@ public final class LeastConnectionsBalancer implements Balancer {
         continue;
       }
       long active = c.stats[i].active();
-      if (best < 0) {
-        best = i;
-        bestActive = active;
-        bestWeight = c.weights[i];
-        bestLast = c.lastPick.getPlain(i);
-        continue;
-      }
+      long weight = c.weights[i];
+      long last = c.lastPick.getPlain(i);
       // compare active/weight without division (weights are 1..256); a tie goes to the server
       // picked least recently, so equally loaded servers take turns
-      long diff = active * bestWeight - bestActive * c.weights[i];
-      if (diff < 0 || (diff == 0 && c.lastPick.getPlain(i) < bestLast)) {
+      long diff = active * bestWeight - bestActive * weight;
+      if (best < 0 || diff < 0 || (diff == 0 && last < bestLast)) {
         best = i;
         bestActive = active;
-        bestWeight = c.weights[i];
-        bestLast = c.lastPick.getPlain(i);
+        bestWeight = weight;
+        bestLast = last;
       }
     }
     if (best < 0) {

@@ -31,8 +31,7 @@ final class Proxy implements AutoCloseable {
   final Balancer balancer;
   final FilterOptions options;
   final String name;
-  /** Set by the constructor, replaced only by {@link #start()} (before any request). */
-  HttpClient client;
+  final HttpClient client;
 
   /** The servlet context attribute under which Jetty publishes its server's thread pool. */
   static final String JETTY_EXECUTOR_ATTRIBUTE = "org.eclipse.jetty.server.Executor";
