@@ -1,7 +1,7 @@
 package io.lbkit.standalone;
 
 import io.lbkit.core.Balancer;
-import io.lbkit.core.Server;
+import io.lbkit.core.Snapshot;
 import io.lbkit.servlet.LoadBalancerConfig;
 import io.lbkit.servlet.LoadBalancingFilter;
 import io.lbkit.servlet.Mode;
@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -190,18 +191,17 @@ public final class Main {
 
   /** Waits briefly until DNS has filled the slots, so the guide's first curl already works. */
   private static void awaitServers(Balancer balancer, int expected, Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() - deadline < 0) {
-      int usable = 0;
-      for (Server srv : balancer.group().snapshot().servers()) {
-        if (srv.isUsable()) {
-          usable++;
-        }
+    CountDownLatch filled = new CountDownLatch(1);
+    Consumer<Snapshot> listener = snapshot -> {
+      if (snapshot.usable().size() >= expected) {
+        filled.countDown();
       }
-      if (usable >= expected) {
-        return;
-      }
-      Thread.sleep(50); // start-up only, not a test: a few polls of an in-memory snapshot
+    };
+    balancer.group().addListener(listener); // called at once with the current snapshot, then on each change
+    try {
+      filled.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } finally {
+      balancer.group().removeListener(listener);
     }
   }
 
