@@ -4,7 +4,6 @@ import static io.lbkit.balance.RoundRobinBalancerTest.group;
 import static io.lbkit.balance.RoundRobinBalancerTest.weighted;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lbkit.core.Endpoint;
 import io.lbkit.core.RequestView;
 import io.lbkit.core.Selection;
 import io.lbkit.core.Server;
@@ -14,11 +13,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class LeastConnectionsBalancerTest {
@@ -124,43 +118,10 @@ class LeastConnectionsBalancerTest {
 
   @Test
   void concurrentSelectionWhileMembershipChangesOnlyEverReturnsPublishedServers() throws Exception {
-    ServerGroup group = group(5);
-    Set<Endpoint> everPublished = ConcurrentHashMap.newKeySet();
-    group.addListener(s -> s.usable().forEach(server -> everPublished.add(server.endpoint())));
-    LeastConnectionsBalancer lc = LeastConnectionsBalancer.create(group);
-    AtomicBoolean stop = new AtomicBoolean();
-    AtomicReference<Throwable> failure = new AtomicReference<>();
-    CountDownLatch done = new CountDownLatch(8);
-    for (int t = 0; t < 8; t++) {
-      new Thread(() -> {
-        try {
-          while (!stop.get()) {
-            Selection s = lc.select(RequestView.EMPTY);
-            if (!s.isEmpty()) {
-              Server server = s.server();
-              if (!server.isUsable() || !everPublished.contains(server.endpoint())) {
-                throw new AssertionError("selected a server that was never published usable: " + server);
-              }
-              server.stats().requestStarted();
-              server.stats().requestEnded();
-            }
-          }
-        } catch (Throwable e) {
-          failure.compareAndSet(null, e);
-        } finally {
-          done.countDown();
-        }
-      }, "selector-" + t).start();
-    }
-    for (int round = 0; round < 2_000; round++) {
-      List<Endpoint> list = new ArrayList<>();
-      for (int i = 0; i < 1 + round % 5; i++) {
-        list.add(Endpoint.parse("127.0.0." + (2 + (round + i) % 7) + ":8080").withWeight(1 + i % 3));
-      }
-      group.setEndpoints(round % 50 == 0 ? List.of() : list);
-    }
-    stop.set(true);
-    assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
-    assertThat(failure.get()).isNull();
+    ConcurrentSelection.onlyPublishedServersWhileMembershipChanges(group(5), LeastConnectionsBalancer::create,
+        server -> {
+          server.stats().requestStarted();
+          server.stats().requestEnded();
+        });
   }
 }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lbkit.core.Endpoint;
 import io.lbkit.core.RequestView;
 import io.lbkit.core.Selection;
-import io.lbkit.core.Server;
 import io.lbkit.core.ServerGroup;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,10 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class RoundRobinBalancerTest {
@@ -128,50 +123,8 @@ class RoundRobinBalancerTest {
 
   @Test
   void concurrentSelectionWhileMembershipChangesOnlyEverReturnsPublishedServers() throws Exception {
-    ServerGroup group = group(5);
-    Set<Endpoint> everPublished = ConcurrentHashMap.newKeySet();
-    // listeners run in order: record each snapshot before the balancer can select from it
-    group.addListener(s -> s.usable().forEach(server -> everPublished.add(server.endpoint())));
-    RoundRobinBalancer rr = RoundRobinBalancer.create(group);
-    AtomicBoolean stop = new AtomicBoolean();
-    AtomicReference<Throwable> failure = new AtomicReference<>();
-    Map<String, Integer> seenPerThread = new ConcurrentHashMap<>();
-    CountDownLatch done = new CountDownLatch(8);
-    for (int t = 0; t < 8; t++) {
-      Thread thread = new Thread(() -> {
-        try {
-          int n = 0;
-          while (!stop.get()) {
-            Selection s = rr.select(RequestView.EMPTY);
-            if (!s.isEmpty()) {
-              Server server = s.server();
-              if (!server.isUsable() || !everPublished.contains(server.endpoint())) {
-                throw new AssertionError("selected a server that was never published usable: " + server);
-              }
-              n++;
-            }
-          }
-          seenPerThread.put(Thread.currentThread().getName(), n);
-        } catch (Throwable e) {
-          failure.compareAndSet(null, e);
-        } finally {
-          done.countDown();
-        }
-      }, "selector-" + t);
-      thread.start();
-    }
-    for (int round = 0; round < 2_000; round++) {
-      int n = 1 + round % 5;
-      List<Endpoint> list = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
-        list.add(Endpoint.parse("127.0.0." + (2 + (round + i) % 7) + ":8080").withWeight(1 + i % 3));
-      }
-      group.setEndpoints(round % 50 == 0 ? List.of() : list);
-    }
-    stop.set(true);
-    assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
-    assertThat(failure.get()).isNull();
-    assertThat(seenPerThread).hasSize(8);
+    assertThat(ConcurrentSelection.onlyPublishedServersWhileMembershipChanges(group(5), RoundRobinBalancer::create,
+        server -> { })).hasSize(8);
   }
 
   @Test
