@@ -261,9 +261,9 @@ public final class WhoamiServer implements AutoCloseable {
         closeQuietly(s);
         return;
       }
-      int index = connectionCount.getAndIncrement();
       Effect onAccept = effect;
       if (onAccept == Effect.CLOSE_ON_ACCEPT || onAccept == Effect.RESET_ON_ACCEPT) { // here: no thread per connection
+        int index = connectionCount.getAndIncrement();
         try {
           if (onAccept == Effect.RESET_ON_ACCEPT) {
             reset(s);
@@ -275,7 +275,8 @@ public final class WhoamiServer implements AutoCloseable {
         }
         continue;
       }
-      connections.add(s);
+      connections.add(s); // before it is counted: a test that saw the count then sees it open until it ends
+      int index = connectionCount.getAndIncrement();
       try {
         threads.execute(() -> serve(s, index));
       } catch (RuntimeException e) { // executor shut down
