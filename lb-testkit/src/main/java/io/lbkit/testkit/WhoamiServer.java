@@ -227,6 +227,16 @@ public final class WhoamiServer implements AutoCloseable {
     return "WhoamiServer{" + name + " " + authority() + " " + effect + "}";
   }
 
+  /** The name in the {@code Hostname:} line of a whoami answer's body, or null if it has none. */
+  public static String hostnameOf(String body) {
+    for (String line : body.split("\n")) {
+      if (line.startsWith("Hostname: ")) {
+        return line.substring("Hostname: ".length());
+      }
+    }
+    return null;
+  }
+
   /** The byte at {@code offset} of every generated body: a pattern a test can check without storing it. */
   public static byte patternByte(long offset) {
     return (byte) (offset % 251);

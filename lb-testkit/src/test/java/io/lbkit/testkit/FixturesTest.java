@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetAddress;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -106,21 +105,18 @@ class FixturesTest {
   void logCaptureKeepsWhatItsLoggersSaidUntilClosed() {
     org.slf4j.Logger one = LoggerFactory.getLogger(FixturesTest.class);
     org.slf4j.Logger other = LoggerFactory.getLogger(InetAddress.class);
-    List<String> warnings;
-    try (LogCapture logs = LogCapture.of(FixturesTest.class, InetAddress.class)) {
-      one.info("hello {}", "there");
-      one.warn("careful: {}", 1);
-      other.error("broken: {}", 2);
-      LoggerFactory.getLogger(String.class).warn("careful: not captured");
-      assertThat(logs.messages(Level.INFO)).containsExactly("hello there");
-      assertThat(logs.messages(Level.WARN)).containsExactly("careful: 1");
-      assertThat(logs.warnings("")).containsExactly("careful: 1", "broken: 2");
-      assertThat(logs.warnings("broken")).containsExactly("broken: 2");
-      logs.close();
-      one.warn("careful: after close");
-      warnings = logs.warnings("careful");
-    }
-    assertThat(warnings).containsExactly("careful: 1");
+    LogCapture logs = LogCapture.of(FixturesTest.class, InetAddress.class);
+    one.info("hello {}", "there");
+    one.warn("careful: {}", 1);
+    other.error("broken: {}", 2);
+    LoggerFactory.getLogger(String.class).warn("careful: not captured");
+    assertThat(logs.messages(Level.INFO)).containsExactly("hello there");
+    assertThat(logs.messages(Level.WARN)).containsExactly("careful: 1");
+    assertThat(logs.warnings("")).containsExactly("careful: 1", "broken: 2");
+    assertThat(logs.warnings("broken")).containsExactly("broken: 2");
+    logs.close();
+    one.warn("careful: after close");
+    assertThat(logs.warnings("careful")).containsExactly("careful: 1");
     assertThatThrownBy(LogCapture::of).isInstanceOf(IllegalArgumentException.class);
   }
 }
