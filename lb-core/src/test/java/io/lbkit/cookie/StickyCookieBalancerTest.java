@@ -3,17 +3,17 @@ package io.lbkit.cookie;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ch.qos.logback.classic.Level;
 import io.lbkit.core.Endpoint;
-import io.lbkit.core.LogCapture;
 import io.lbkit.core.RequestView;
 import io.lbkit.core.Selection;
 import io.lbkit.core.ServerGroup;
+import io.lbkit.testkit.LogCapture;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.event.Level;
 
 class StickyCookieBalancerTest {
   static final String KEY = "njqWdVKWfG";

@@ -2,16 +2,17 @@ package io.lbkit.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Level;
+import io.lbkit.testkit.FakeTicker;
+import io.lbkit.testkit.LogCapture;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.slf4j.event.Level;
 
 /** The group's side of health checks: counters, downtime, passive checks, enabling checks later. */
 class ServerGroupHealthTest {
   /** Starts one minute before Long.MAX_VALUE, so downtime must be computed by subtraction. */
-  private final AtomicLong now = new AtomicLong(Long.MAX_VALUE - 60_000_000_000L);
+  private final FakeTicker now = new FakeTicker();
 
   @Test
   void failuresAtHealthZeroAreNotCountedAsHaproxyDoes() {
@@ -28,32 +29,32 @@ class ServerGroupHealthTest {
   @Test
   void downtimeAddsUpEveryDownPeriodOnTheInjectedTicker() {
     ServerGroup group = ServerGroup.builder("be").staticEndpoints("127.0.0.2:80").healthChecked(true)
-        .ticker(now::get).build();
+        .ticker(now::read).build();
     Server s = group.snapshot().server(0);
     assertThat(s.stats().downtimeNanos()).isZero();
     group.recordCheck(s, false, "L4CON", 1_000);
-    now.addAndGet(5_000_000_000L);
+    now.advance(5_000_000_000L);
     assertThat(s.stats().downtimeNanos()).as("while DOWN, the current period counts").isEqualTo(5_000_000_000L);
     group.recordCheck(s, true, "L4OK");
     group.recordCheck(s, true, "L4OK");
-    now.addAndGet(7_000_000_000L); // UP: no downtime
+    now.advance(7_000_000_000L); // UP: no downtime
     group.recordCheck(s, false, "L4TOUT");
     group.recordCheck(s, false, "L4TOUT");
     group.recordCheck(s, false, "L4TOUT");
-    now.addAndGet(2_000_000_000L);
+    now.advance(2_000_000_000L);
     assertThat(s.stats().downtimeNanos()).isEqualTo(7_000_000_000L);
     assertThat(s.stats().checkDurationNanos()).isEqualTo(-1);
-    assertThat(group.snapshot().server(0).lastChangeNanos()).isEqualTo(now.get() - 2_000_000_000L);
+    assertThat(group.snapshot().server(0).lastChangeNanos()).isEqualTo(now.read() - 2_000_000_000L);
   }
 
   @Test
   void maintenanceIsNotDowntimeAndChecksAreIgnoredInMaintenance() {
     ServerGroup group = ServerGroup.builder("be").staticEndpoints("127.0.0.2:80").healthChecked(true)
-        .ticker(now::get).build();
+        .ticker(now::read).build();
     Server s = group.snapshot().server(0);
     group.setMaintenance("srv1", true);
     group.recordCheck(s, false, "L4CON");
-    now.addAndGet(1_000_000_000L);
+    now.advance(1_000_000_000L);
     assertThat(s.stats().downtimeNanos()).isZero();
     assertThat(s.stats().checkFailures()).isZero();
     group.setMaintenance("srv1", false);

@@ -3,11 +3,12 @@ package io.lbkit.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ch.qos.logback.classic.Level;
+import io.lbkit.testkit.LogCapture;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.slf4j.event.Level;
 
 class ServerGroupTest {
   static List<Endpoint> endpoints(String... hostPorts) {

@@ -9,6 +9,8 @@ import io.lbkit.core.Endpoint;
 import io.lbkit.core.Server;
 import io.lbkit.core.ServerGroup;
 import io.lbkit.core.ServerState;
+import io.lbkit.testkit.FakeTicker;
+import io.lbkit.testkit.LogCapture;
 import io.lbkit.testkit.TestDnsServer;
 import io.lbkit.testkit.TestDnsServer.Malformed;
 import io.lbkit.testkit.TestDnsServer.Query;
@@ -278,7 +280,7 @@ class DnsEndpointSourceTest {
 
   @Test
   void silentNameserverLongerThanEveryHoldWithKeepKeepsServersAndWarnsOnceEachWay() throws Exception {
-    try (LogCapture logs = new LogCapture(DnsEndpointSource.class)) {
+    try (LogCapture logs = LogCapture.of(DnsEndpointSource.class)) {
       dns.setA(NAME, "127.0.0.2", "127.0.0.3");
       start(3, silenceBuilder().resolvePrefer(ResolvePrefer.IPV4));
       dns.setSilent(true);
@@ -301,7 +303,7 @@ class DnsEndpointSourceTest {
 
   @Test
   void silentNameserverLongerThanEveryHoldWithDropPutsAllInMaintLikeHaproxy() throws Exception {
-    try (LogCapture logs = new LogCapture(DnsEndpointSource.class)) {
+    try (LogCapture logs = LogCapture.of(DnsEndpointSource.class)) {
       dns.setA(NAME, "127.0.0.2", "127.0.0.3");
       start(3, silenceBuilder().resolvePrefer(ResolvePrefer.IPV4).dnsFailure(DnsFailure.DROP));
       dns.setSilent(true);
@@ -437,7 +439,7 @@ class DnsEndpointSourceTest {
   @Test
   void aRuntPacketIsCountedAndIgnored() throws Exception {
     dns.setA(NAME, "127.0.0.2").setMalformed(NAME, Malformed.RUNT);
-    try (LogCapture logs = new LogCapture(DnsEndpointSource.class)) {
+    try (LogCapture logs = LogCapture.of(DnsEndpointSource.class)) {
       start(2, silenceBuilder().resolvePrefer(ResolvePrefer.IPV4));
       assertThat(source.lastStatus()).isEqualTo(DnsStatus.TIMEOUT);
       assertThat(source.counters().malformed()).isEqualTo(3);
@@ -488,7 +490,7 @@ class DnsEndpointSourceTest {
   @Test
   void anUnreachableNameserverAtStartupNeverFailsStartup() throws Exception {
     InetSocketAddress dead = deadPort();
-    group = ServerGroup.builder("be").slots("whoami", 3).ticker(ticker).build();
+    group = ServerGroup.builder("be").slots("whoami", 3).ticker(ticker::read).build();
     source = DnsEndpointSource.builder(NAME + ":80").nameserver("127.0.0.1:" + dead.getPort())
         .timeoutResolve(Duration.ofHours(1)).timeoutRetry(Duration.ofMillis(50)).build(group);
 
@@ -500,7 +502,7 @@ class DnsEndpointSourceTest {
   @Test
   void periodicResolutionPicksUpChangesWithoutBeingAsked() throws Exception {
     dns.setA(NAME, "127.0.0.2");
-    group = ServerGroup.builder("be").slots("whoami", 3).ticker(ticker).build();
+    group = ServerGroup.builder("be").slots("whoami", 3).ticker(ticker::read).build();
     source = DnsEndpointSource.builder(NAME, 80).nameserver(dns.nameserver()).resolvePrefer(ResolvePrefer.IPV4)
         .timeoutResolve(Duration.ofMillis(20)).build(group);
     source.whenReady().get(5, TimeUnit.SECONDS);
@@ -557,7 +559,7 @@ class DnsEndpointSourceTest {
     String srv = "_http._tcp.whoami";
     dns.setSrv(srv, TestDnsServer.srv(10, 10, 0, "a.whoami"), TestDnsServer.srv(10, 10, 8081, "b.whoami"))
         .setA("a.whoami", "127.0.0.2").setA("b.whoami", "127.0.0.3");
-    try (LogCapture logs = new LogCapture(DnsEndpointSource.class)) {
+    try (LogCapture logs = LogCapture.of(DnsEndpointSource.class)) {
       start(2, srvBuilder(srv));
       assertThat(slots()).containsExactly(entry("whoami1", "127.0.0.3:8081"), entry("whoami2", "-"));
       assertThat(logs.warnings("port 0")).hasSize(1);
@@ -617,7 +619,7 @@ class DnsEndpointSourceTest {
 
   @Test
   void moreRecordsThanSlotsWarnsOnce() throws Exception {
-    try (LogCapture logs = new LogCapture(ServerGroup.class)) {
+    try (LogCapture logs = LogCapture.of(ServerGroup.class)) {
       dns.setA(NAME, manyIps(7));
       start(5, builder().resolvePrefer(ResolvePrefer.IPV4));
       resolve();
@@ -654,7 +656,7 @@ class DnsEndpointSourceTest {
   }
 
   private void start(int slots, DnsEndpointSource.Builder b) throws Exception {
-    group = ServerGroup.builder("be").slots("whoami", slots).ticker(ticker).build();
+    group = ServerGroup.builder("be").slots("whoami", slots).ticker(ticker::read).build();
     source = b.build(group);
     source.whenReady().get(5, TimeUnit.SECONDS);
   }

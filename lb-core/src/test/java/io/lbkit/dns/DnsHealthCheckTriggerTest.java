@@ -5,16 +5,20 @@ import static org.awaitility.Awaitility.await;
 
 import io.lbkit.core.ServerGroup;
 import io.lbkit.health.HealthChecker;
-import io.lbkit.testkit.TestDnsServer;
+import io.lbkit.testkit.FakeTicker;
+import io.lbkit.testkit.TestDnsExtension;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** HAProxy's on-demand resolution: a layer-4 check failure re-resolves unless the last VALID is within hold-valid. */
 class DnsHealthCheckTriggerTest {
+  @RegisterExtension
+  final TestDnsExtension dns = TestDnsExtension.create();
 
   @Test
   void aLayer4CheckFailureResolvesAgainOnceHoldValidHasPassed() throws Exception {
@@ -24,14 +28,13 @@ class DnsHealthCheckTriggerTest {
     }
     FakeTicker ticker = new FakeTicker();
     AtomicInteger failures = new AtomicInteger();
-    try (TestDnsServer dns = TestDnsServer.start();
-        ServerGroup group = ServerGroup.builder("be").slots("whoami", 2).build()) {
-      dns.setA("tasks.whoami", "127.0.0.1");
+    try (ServerGroup group = ServerGroup.builder("be").slots("whoami", 2).build()) {
+      dns.server().setA("tasks.whoami", "127.0.0.1");
       DnsEndpointSource source = DnsEndpointSource.builder("tasks.whoami", deadPort).nameserver(dns.nameserver())
           .resolvePrefer(ResolvePrefer.IPV4).timeoutResolve(Duration.ofHours(1)).holdValid(Duration.ofSeconds(10))
-          .ticker(ticker).build(group);
+          .ticker(ticker::read).build(group);
       source.whenReady().get(5, TimeUnit.SECONDS);
-      int afterStart = dns.queries().size();
+      int afterStart = dns.server().queries().size();
 
       HealthChecker.builder().checkInterval(Duration.ofMillis(50)).fall(1)
           .onLayer4Failure(server -> {
@@ -41,10 +44,10 @@ class DnsHealthCheckTriggerTest {
           .build(group);
 
       await().atMost(Duration.ofSeconds(10)).until(() -> failures.get() >= 2);
-      assertThat(dns.queries()).hasSize(afterStart); // the VALID answer is fresh: no query
+      assertThat(dns.server().queries()).hasSize(afterStart); // the VALID answer is fresh: no query
 
       ticker.advance(Duration.ofSeconds(10));
-      await().atMost(Duration.ofSeconds(10)).until(() -> dns.queries().size() > afterStart);
+      await().atMost(Duration.ofSeconds(10)).until(() -> dns.server().queries().size() > afterStart);
       assertThat(source.lastStatus()).isEqualTo(DnsStatus.VALID);
     }
   }

@@ -7,7 +7,12 @@ import io.lbkit.core.Endpoint;
 import io.lbkit.core.Server;
 import io.lbkit.core.ServerGroup;
 import io.lbkit.core.ServerState;
+import io.lbkit.testkit.Effect;
+import io.lbkit.testkit.WhoamiServer;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
@@ -37,8 +42,25 @@ class HealthCheckerTest {
     return resource;
   }
 
-  private TestBackend backend(String ip, TestBackend.Mode mode) throws IOException {
-    return closeLater(TestBackend.start(ip, mode));
+  private WhoamiServer backend(String ip, Effect effect) throws IOException {
+    return closeLater(WhoamiServer.start("backend", ip)).effect(effect);
+  }
+
+  /** A backend that reads the request and answers {@code status} with an empty body, whatever the path. */
+  private WhoamiServer http(String ip, int status) throws IOException {
+    return closeLater(WhoamiServer.start("backend", ip)).answerWith(status);
+  }
+
+  private static Endpoint endpoint(WhoamiServer backend) {
+    return Endpoint.parse(backend.authority());
+  }
+
+  /** A port on {@code ip} with nothing listening: connects are refused. */
+  private static Endpoint refusedEndpoint(String ip) throws IOException {
+    try (ServerSocket s = new ServerSocket()) {
+      s.bind(new InetSocketAddress(InetAddress.getByName(ip), 0));
+      return Endpoint.parse(ip + ":" + s.getLocalPort());
+    }
   }
 
   private ServerGroup group(Endpoint... endpoints) {
@@ -66,20 +88,20 @@ class HealthCheckerTest {
 
   @Test
   void tcpCheckOfAnAcceptingServerReachesFullHealth() throws IOException {
-    TestBackend b = backend("127.0.0.11", TestBackend.Mode.ACCEPT);
-    ServerGroup group = group(b.endpoint());
+    WhoamiServer b = backend("127.0.0.11", Effect.CLOSE_ON_ACCEPT);
+    ServerGroup group = group(endpoint(b));
     fast().build(group);
     await().atMost(Duration.ofSeconds(5)).until(() -> server(group, 0).stats().health() == 4);
     Server s = server(group, 0);
     assertThat(s.state()).isEqualTo(ServerState.UP);
     assertThat(s.stats().checkStatus()).isEqualTo("L4OK");
     assertThat(s.stats().checkDurationNanos()).isGreaterThanOrEqualTo(0);
-    assertThat(b.accepted.get()).isGreaterThanOrEqualTo(1);
+    assertThat(b.connectionCount()).isGreaterThanOrEqualTo(1);
   }
 
   @Test
   void refusedConnectionIsL4conAndTakesTheNewServerDown() throws IOException {
-    ServerGroup group = group(TestBackend.refusedEndpoint("127.0.0.12"));
+    ServerGroup group = group(refusedEndpoint("127.0.0.12"));
     List<Server> hookCalls = new CopyOnWriteArrayList<>();
     fast().onLayer4Failure(hookCalls::add).build(group);
     awaitDown(group, 0, "L4CON");
@@ -95,10 +117,10 @@ class HealthCheckerTest {
 
   @Test
   void aServerThatResetsPassesTheTcpCheckButFailsTheHttpCheck() throws IOException {
-    TestBackend tcp = backend("127.0.0.13", TestBackend.Mode.RESET);
-    TestBackend http = backend("127.0.0.14", TestBackend.Mode.RESET);
-    ServerGroup tcpGroup = group(tcp.endpoint());
-    ServerGroup httpGroup = group(http.endpoint());
+    WhoamiServer tcp = backend("127.0.0.13", Effect.RESET_ON_ACCEPT);
+    WhoamiServer http = backend("127.0.0.14", Effect.RESET_ON_ACCEPT);
+    ServerGroup tcpGroup = group(endpoint(tcp));
+    ServerGroup httpGroup = group(endpoint(http));
     fast().build(tcpGroup);
     fast().check(CheckType.HTTP).build(httpGroup);
     await().atMost(Duration.ofSeconds(5)).until(() -> server(tcpGroup, 0).stats().health() == 4);
@@ -111,31 +133,31 @@ class HealthCheckerTest {
 
   @Test
   void httpCheckSendsOptionsHttp10ByDefaultAndPassesOn200() throws IOException {
-    TestBackend b = closeLater(TestBackend.http("127.0.0.15", 200));
-    ServerGroup group = group(b.endpoint());
+    WhoamiServer b = http("127.0.0.15", 200);
+    ServerGroup group = group(endpoint(b));
     fast().check(CheckType.HTTP).build(group);
     await().atMost(Duration.ofSeconds(5)).until(() -> server(group, 0).stats().health() == 4);
     assertThat(server(group, 0).stats().checkStatus()).isEqualTo("L7OK");
-    assertThat(b.requests.get(0)).isEqualTo("OPTIONS / HTTP/1.0\r\n\r\n");
+    assertThat(b.requests().get(0).head()).isEqualTo("OPTIONS / HTTP/1.0\r\n\r\n");
   }
 
   @Test
   void httpCheckWithGetPathAndHttp11SendsHost() throws IOException {
-    TestBackend b = closeLater(TestBackend.http("127.0.0.16", 204));
-    ServerGroup group = group(b.endpoint());
+    WhoamiServer b = http("127.0.0.16", 204);
+    ServerGroup group = group(endpoint(b));
     fast().set("check", "http").set("check-method", "GET").set("check-path", "/health?full=1")
         .set("check-version", "HTTP/1.1").set("check-expect", "204").build(group);
     awaitStatus(group, 0, "L7OK");
-    assertThat(b.requests.get(0)).isEqualTo("GET /health?full=1 HTTP/1.1\r\nHost: " + b.endpoint().authority()
+    assertThat(b.requests().get(0).head()).isEqualTo("GET /health?full=1 HTTP/1.1\r\nHost: " + endpoint(b).authority()
         + "\r\nConnection: close\r\n\r\n");
   }
 
   @Test
   void status500IsL7stsAndGarbageIsL7rspAndSilenceIsL7rsp() throws IOException {
-    TestBackend err = closeLater(TestBackend.http("127.0.0.17", 500));
-    TestBackend garbage = backend("127.0.0.18", TestBackend.Mode.GARBAGE);
-    TestBackend empty = backend("127.0.0.19", TestBackend.Mode.EMPTY);
-    ServerGroup group = group(err.endpoint(), garbage.endpoint(), empty.endpoint());
+    WhoamiServer err = http("127.0.0.17", 500);
+    WhoamiServer garbage = backend("127.0.0.18", Effect.MALFORMED);
+    WhoamiServer empty = backend("127.0.0.19", Effect.CLOSE_BEFORE_RESPONSE);
+    ServerGroup group = group(endpoint(err), endpoint(garbage), endpoint(empty));
     fast().check(CheckType.HTTP).build(group);
     awaitStatus(group, 0, "L7STS 500");
     awaitStatus(group, 1, "L7RSP");
@@ -145,16 +167,16 @@ class HealthCheckerTest {
 
   @Test
   void aStalledHttpServerTimesOutWithL7tout() throws IOException {
-    TestBackend b = backend("127.0.0.20", TestBackend.Mode.STALL);
-    ServerGroup group = group(b.endpoint());
+    WhoamiServer b = backend("127.0.0.20", Effect.STALL);
+    ServerGroup group = group(endpoint(b));
     fast().check(CheckType.HTTP).checkTimeout(Duration.ofMillis(100)).build(group);
     awaitDown(group, 0, "L7TOUT");
   }
 
   @Test
   void aStalledHttpServerWithoutCheckTimeoutIsBoundedByTheInterval() throws IOException {
-    TestBackend b = backend("127.0.0.21", TestBackend.Mode.STALL);
-    ServerGroup group = group(b.endpoint());
+    WhoamiServer b = backend("127.0.0.21", Effect.STALL);
+    ServerGroup group = group(endpoint(b));
     fast().check(CheckType.HTTP).build(group);
     awaitStatus(group, 0, "L7TOUT");
   }
@@ -162,18 +184,20 @@ class HealthCheckerTest {
   @Test
   void aConnectThatGetsNoAnswerIsL4tout() throws IOException {
     // Linux drops SYNs to a listener whose accept queue is full: fill the queue of a socket that never accepts
-    TestBackend b = closeLater(TestBackend.neverAccepting("127.0.0.22"));
+    ServerSocket neverAccepting = closeLater(new ServerSocket()); // listens, never accepts, smallest backlog
+    neverAccepting.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.22"), 0), 1);
+    InetSocketAddress address = (InetSocketAddress) neverAccepting.getLocalSocketAddress();
     boolean full = false;
     for (int i = 0; i < 64 && !full; i++) {
       Socket s = closeLater(new Socket());
       try {
-        s.connect(b.address(), 200);
+        s.connect(address, 200);
       } catch (SocketTimeoutException e) {
         full = true;
       }
     }
     Assumptions.assumeTrue(full, "could not fill the accept queue on this OS; connect timeouts not testable on 127/8");
-    ServerGroup group = group(b.endpoint());
+    ServerGroup group = group(Endpoint.parse("127.0.0.22:" + address.getPort()));
     List<Server> hookCalls = new CopyOnWriteArrayList<>();
     fast().timeoutConnect(Duration.ofMillis(30)).onLayer4Failure(hookCalls::add).build(group);
     awaitDown(group, 0, "L4TOUT");
@@ -182,8 +206,8 @@ class HealthCheckerTest {
 
   @Test
   void riseAndFallWithFastinterAndDowninter() throws IOException {
-    TestBackend b = closeLater(TestBackend.http("127.0.0.23", 200));
-    ServerGroup group = group(b.endpoint());
+    WhoamiServer b = http("127.0.0.23", 200);
+    ServerGroup group = group(endpoint(b));
     List<ServerState> states = new CopyOnWriteArrayList<>();
     group.addListener(s -> {
       if (states.isEmpty() || states.get(states.size() - 1) != s.server(0).state()) {
@@ -194,12 +218,12 @@ class HealthCheckerTest {
         .checkDowninter(Duration.ofMillis(40)).checkTimeout(Duration.ofSeconds(2)).build(group); // no timeouts on a busy CI
     await().atMost(Duration.ofSeconds(5)).until(() -> server(group, 0).stats().health() == 4);
 
-    b.status = 503; // fully up: three failures to go down (4 -> 3 -> 2 -> 0)
+    b.answerWith(503); // fully up: three failures to go down (4 -> 3 -> 2 -> 0)
     await().atMost(Duration.ofSeconds(5)).until(() -> server(group, 0).state() == ServerState.DOWN);
     assertThat(server(group, 0).stats().checkFailures()).isEqualTo(3);
     assertThat(server(group, 0).stats().checkStatus()).isEqualTo("L7STS 503");
 
-    b.status = 200; // two successes to come back (0 -> 1 -> 4)
+    b.answerWith(200); // two successes to come back (0 -> 1 -> 4)
     await().atMost(Duration.ofSeconds(5)).until(() -> server(group, 0).state() == ServerState.UP);
     await().atMost(Duration.ofSeconds(5)).until(() -> scheduler.distinctRunsMillis(0).size() >= 6);
 
@@ -215,7 +239,7 @@ class HealthCheckerTest {
   void firstChecksAreSpreadOverTheFirstInterval() throws IOException {
     List<Endpoint> endpoints = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
-      endpoints.add(TestBackend.refusedEndpoint("127.0.0.24"));
+      endpoints.add(refusedEndpoint("127.0.0.24"));
     }
     ServerGroup group = group(endpoints.toArray(new Endpoint[0]));
     HealthChecker.builder().checkFastinter(Duration.ofMillis(400)).build(group);
@@ -230,44 +254,44 @@ class HealthCheckerTest {
 
   @Test
   void newServersAreCheckedAtOnceRemovedOnesAndMaintenanceStop() throws IOException {
-    TestBackend one = backend("127.0.0.25", TestBackend.Mode.ACCEPT);
-    TestBackend two = backend("127.0.0.26", TestBackend.Mode.ACCEPT);
+    WhoamiServer one = backend("127.0.0.25", Effect.CLOSE_ON_ACCEPT);
+    WhoamiServer two = backend("127.0.0.26", Effect.CLOSE_ON_ACCEPT);
     ServerGroup group = closeLater(ServerGroup.builder("be").slots("w", 3).scheduler(scheduler).build());
     HealthChecker.builder().checkInterval(Duration.ofSeconds(10)).build(group);
     assertThat(scheduler.checks).as("empty slots are not checked").isEmpty();
 
-    group.setEndpoints(List.of(one.endpoint()));
-    await().atMost(Duration.ofSeconds(5)).until(() -> one.accepted.get() == 1);
-    group.setEndpoints(List.of(one.endpoint(), two.endpoint()));
-    await().atMost(Duration.ofSeconds(5)).until(() -> two.accepted.get() == 1);
+    group.setEndpoints(List.of(endpoint(one)));
+    await().atMost(Duration.ofSeconds(5)).until(() -> one.connectionCount() == 1);
+    group.setEndpoints(List.of(endpoint(one), endpoint(two)));
+    await().atMost(Duration.ofSeconds(5)).until(() -> two.connectionCount() == 1);
     assertThat(scheduler.distinctRunsMillis(1).get(0)).isZero();
     await().atMost(Duration.ofSeconds(5)).until(() -> scheduler.pendingCheckSlots().size() == 2);
 
-    group.setEndpoints(List.of(two.endpoint()));
+    group.setEndpoints(List.of(endpoint(two)));
     await().atMost(Duration.ofSeconds(5)).until(() -> scheduler.pendingCheckSlots().equals(List.of(1)));
 
     group.setMaintenance("w2", true);
     await().atMost(Duration.ofSeconds(5)).until(() -> scheduler.pendingCheckSlots().isEmpty());
     group.setMaintenance("w2", false);
-    await().atMost(Duration.ofSeconds(5)).until(() -> two.accepted.get() == 2);
-    assertThat(one.accepted.get()).isEqualTo(1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> two.connectionCount() == 2);
+    assertThat(one.connectionCount()).isEqualTo(1);
   }
 
   @Test
   void aCheckInFlightIsAbandonedWhenItsSlotGetsAnotherEndpoint() throws IOException {
-    TestBackend stall = backend("127.0.0.35", TestBackend.Mode.STALL);
-    TestBackend fine = closeLater(TestBackend.http("127.0.0.36", 200));
+    WhoamiServer stall = backend("127.0.0.35", Effect.STALL);
+    WhoamiServer fine = http("127.0.0.36", 200);
     ServerGroup group = closeLater(ServerGroup.builder("be").slots("w", 1).scheduler(scheduler).build());
-    group.setEndpoints(List.of(stall.endpoint()));
+    group.setEndpoints(List.of(endpoint(stall)));
     HealthChecker.builder().check(CheckType.HTTP).checkInterval(Duration.ofSeconds(10))
         .checkTimeout(Duration.ofSeconds(10)).build(group);
-    await().atMost(Duration.ofSeconds(5)).until(() -> stall.accepted.get() == 1); // check in flight
+    await().atMost(Duration.ofSeconds(5)).until(() -> stall.connectionCount() == 1); // check in flight
 
-    group.setEndpoints(List.of(fine.endpoint())); // e.g. DNS moved the slot to a new address
-    await().atMost(Duration.ofSeconds(5)).until(() -> stall.peerClosed.get() == 1); // the old check was closed
+    group.setEndpoints(List.of(endpoint(fine))); // e.g. DNS moved the slot to a new address
+    await().atMost(Duration.ofSeconds(5)).until(() -> stall.openConnections() == 0); // the old check was closed
     awaitStatus(group, 0, "L7OK");
     Server s = server(group, 0);
-    assertThat(s.endpoint()).isEqualTo(fine.endpoint());
+    assertThat(s.endpoint()).isEqualTo(endpoint(fine));
     assertThat(s.stats().checkFailures()).isZero();
     // one task left: the new endpoint's next check; the old check's timeout is gone
     await().atMost(Duration.ofSeconds(5)).until(() -> scheduler.pendingCheckSlots().equals(List.of(0))
@@ -276,8 +300,8 @@ class HealthCheckerTest {
 
   @Test
   void passiveFailuresReachingTheErrorLimitFailACheckAndForceFastinter() throws IOException {
-    TestBackend b = backend("127.0.0.27", TestBackend.Mode.ACCEPT);
-    ServerGroup group = group(b.endpoint());
+    WhoamiServer b = backend("127.0.0.27", Effect.CLOSE_ON_ACCEPT);
+    ServerGroup group = group(endpoint(b));
     HealthChecker.builder().checkInterval(Duration.ofSeconds(30)).checkFastinter(Duration.ofMillis(300))
         .set("error-limit", "3").build(group);
     await().atMost(Duration.ofSeconds(5)).until(() -> server(group, 0).stats().health() == 4);
@@ -296,8 +320,8 @@ class HealthCheckerTest {
 
   @Test
   void observeNoneIgnoresRequestFailures() throws IOException {
-    TestBackend b = backend("127.0.0.28", TestBackend.Mode.ACCEPT);
-    ServerGroup group = group(b.endpoint());
+    WhoamiServer b = backend("127.0.0.28", Effect.CLOSE_ON_ACCEPT);
+    ServerGroup group = group(endpoint(b));
     HealthChecker.builder().checkInterval(Duration.ofSeconds(30)).set("observe", "none").set("error-limit", "1")
         .build(group);
     Server s = server(group, 0);
@@ -320,18 +344,18 @@ class HealthCheckerTest {
 
   @Test
   void noThreadPerServer() throws IOException {
-    TestBackend b = backend("127.0.0.30", TestBackend.Mode.ACCEPT);
+    WhoamiServer b = backend("127.0.0.30", Effect.CLOSE_ON_ACCEPT);
     // warm up the JDK's shared asynchronous-channel pool with one server
-    ServerGroup warm = group(b.endpoint());
+    ServerGroup warm = group(endpoint(b));
     fast().build(warm);
     await().atMost(Duration.ofSeconds(5)).until(() -> server(warm, 0).stats().checkStatus() != null);
     Set<Thread> before = Thread.getAllStackTraces().keySet();
 
     List<Endpoint> many = new ArrayList<>();
     for (int i = 0; i < 150; i++) {
-      many.add(TestBackend.refusedEndpoint("127.0.1." + (1 + i)));
+      many.add(refusedEndpoint("127.0.1." + (1 + i)));
     }
-    many.add(b.endpoint());
+    many.add(endpoint(b));
     ServerGroup group = group(many.toArray(new Endpoint[0]));
     fast().checkFastinter(Duration.ofMillis(5)).build(group);
     await().atMost(Duration.ofSeconds(10))
@@ -349,27 +373,27 @@ class HealthCheckerTest {
 
   @Test
   void closeStopsEveryCheckAndTimeout() throws Exception {
-    TestBackend stall = backend("127.0.0.31", TestBackend.Mode.STALL);
-    TestBackend ok = backend("127.0.0.32", TestBackend.Mode.ACCEPT);
-    ServerGroup group = group(stall.endpoint(), ok.endpoint());
+    WhoamiServer stall = backend("127.0.0.31", Effect.STALL);
+    WhoamiServer ok = backend("127.0.0.32", Effect.CLOSE_ON_ACCEPT);
+    ServerGroup group = group(endpoint(stall), endpoint(ok));
     HealthChecker checker = fast().check(CheckType.HTTP).checkInterval(Duration.ofSeconds(20)).build(group);
-    await().atMost(Duration.ofSeconds(5)).until(() -> stall.accepted.get() == 1); // a check is now in flight
+    await().atMost(Duration.ofSeconds(5)).until(() -> stall.connectionCount() == 1); // a check is now in flight
     checker.close();
     await().atMost(Duration.ofSeconds(5)).until(() -> scheduler.pendingTasks() == 0);
-    group.setEndpoints(List.of(ok.endpoint(), Endpoint.parse("127.0.0.33:80")));
+    group.setEndpoints(List.of(endpoint(ok), Endpoint.parse("127.0.0.33:80")));
     // the listener is gone: nothing new gets scheduled; let anything already submitted run first
     scheduler.submit(() -> { }).get();
     scheduler.submit(() -> { }).get();
     assertThat(scheduler.pendingCheckSlots()).isEmpty();
-    assertThat(stall.accepted.get()).isEqualTo(1);
+    assertThat(stall.connectionCount()).isEqualTo(1);
   }
 
   @Test
   void closingTheGroupClosesTheChecker() throws Exception {
-    TestBackend b = backend("127.0.0.34", TestBackend.Mode.ACCEPT);
-    ServerGroup group = ServerGroup.builder("be").endpoints(List.of(b.endpoint())).build(); // own scheduler
+    WhoamiServer b = backend("127.0.0.34", Effect.CLOSE_ON_ACCEPT);
+    ServerGroup group = ServerGroup.builder("be").endpoints(List.of(endpoint(b))).build(); // own scheduler
     HealthChecker checker = fast().build(group);
-    await().atMost(Duration.ofSeconds(5)).until(() -> b.accepted.get() >= 1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> b.connectionCount() >= 1);
     group.close();
     assertThat(checker.toString()).contains("check=tcp");
     assertThat(group.scheduler().isShutdown()).isTrue();

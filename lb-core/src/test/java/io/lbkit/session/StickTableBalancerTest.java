@@ -7,20 +7,20 @@ import io.lbkit.core.Endpoint;
 import io.lbkit.core.RequestView;
 import io.lbkit.core.Selection;
 import io.lbkit.core.ServerGroup;
+import io.lbkit.testkit.FakeTicker;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class StickTableBalancerTest {
-  final AtomicLong nanos = new AtomicLong(Long.MAX_VALUE - Duration.ofHours(1).toNanos()); // wraps during the test
+  final FakeTicker nanos = new FakeTicker(); // wraps during the test
   ServerGroup group;
   StickTableBalancer stick;
 
   @BeforeEach
   void setUp() {
-    group = ServerGroup.builder("be").slots("app", 3).ticker(nanos::get).build();
+    group = ServerGroup.builder("be").slots("app", 3).ticker(nanos::read).build();
     group.setEndpoints(List.of(Endpoint.parse("127.0.0.2:8080"), Endpoint.parse("127.0.0.3:8080"), Endpoint.parse("127.0.0.4:8080")));
     stick = StickTableBalancer.builder().stickOn("JSESSIONID").stickTableExpire(Duration.ofMinutes(30)).build(group);
   }
@@ -53,11 +53,11 @@ class StickTableBalancerTest {
   @Test
   void idleEntriesExpireWithTheInjectedTicker() {
     Selection first = stick.select(RequestView.of("JSESSIONID=" + id(3)));
-    nanos.addAndGet(Duration.ofMinutes(29).toNanos());
+    nanos.advance(Duration.ofMinutes(29).toNanos());
     assertThat(stick.select(RequestView.of("JSESSIONID=" + id(3))).name()).isEqualTo(first.name());
-    nanos.addAndGet(Duration.ofMinutes(29).toNanos()); // refreshed by the access above: still there
+    nanos.advance(Duration.ofMinutes(29).toNanos()); // refreshed by the access above: still there
     assertThat(stick.select(RequestView.of("JSESSIONID=" + id(3))).name()).isEqualTo(first.name());
-    nanos.addAndGet(Duration.ofMinutes(31).toNanos());
+    nanos.advance(Duration.ofMinutes(31).toNanos());
     assertThat(stick.size()).isZero();
   }
 

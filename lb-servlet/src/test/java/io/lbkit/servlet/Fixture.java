@@ -1,6 +1,7 @@
 package io.lbkit.servlet;
 
 import io.lbkit.testkit.WhoamiServer;
+import jakarta.servlet.Filter;
 import java.io.IOException;
 import java.net.CookieManager;
 import java.net.URI;
@@ -12,9 +13,19 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** Backends on 127.0.0.x, a container with the filter in front of them, and a JDK client. Closes all. */
-final class Fixture implements AutoCloseable {
+/**
+ * The servlet tests' one set-up: backends on 127.0.0.x, a real container (Jetty 12 ee10 or
+ * Tomcat 11, {@link ServletContainer}) with the filter in front of them, configured by
+ * init-params as a user would (or a filter instance, for programmatic use), and a JDK client with
+ * a cookie jar. Register it with {@code @RegisterExtension final Fixture f = new Fixture();}: it
+ * closes the container, the backends and whatever was handed to {@link #closeLater} after each
+ * test (or close it by hand).
+ */
+final class Fixture implements AutoCloseable, AfterEachCallback {
   static final String STATS = "/lb-stats";
   final List<WhoamiServer> backends = new ArrayList<>();
   final Map<String, String> params = new LinkedHashMap<>();
@@ -25,6 +36,9 @@ final class Fixture implements AutoCloseable {
       .connectTimeout(Duration.ofSeconds(5))
       .cookieHandler(cookies)
       .build();
+  private final List<AutoCloseable> resources = new ArrayList<>();
+  private Filter filter;
+  private QueuedThreadPool jettyPool;
 
   /** Starts {@code n} whoami backends named whoami1..n on 127.0.0.2, 127.0.0.3, ... */
   Fixture backends(int n) throws IOException {
@@ -52,11 +66,37 @@ final class Fixture implements AutoCloseable {
     return this;
   }
 
+  /** Runs this filter instance, built in code, instead of one configured by init-params (which are then not used). */
+  Fixture filter(Filter instance) {
+    this.filter = instance;
+    return this;
+  }
+
+  /** Jetty only: runs the server on this pool (a small one gets a connector with one acceptor and one selector). */
+  Fixture jettyPool(QueuedThreadPool pool) {
+    this.jettyPool = pool;
+    return this;
+  }
+
+  /** Closes {@code resource} after the container and the backends (last handed, first closed). */
+  <T extends AutoCloseable> T closeLater(T resource) {
+    resources.add(resource);
+    return resource;
+  }
+
+  /**
+   * Starts the container. With init-params, {@code backend} defaults to the started backends,
+   * {@code server-prefix} to whoami and {@code stats-uri} to {@link #STATS}.
+   */
   Fixture start(ServletContainer.Kind kind) throws Exception {
+    if (filter != null) {
+      container = ServletContainer.start(kind, Map.of(), filter, jettyPool);
+      return this;
+    }
     params.putIfAbsent("backend", backendList());
     params.putIfAbsent("server-prefix", "whoami");
     params.putIfAbsent("stats-uri", STATS);
-    container = ServletContainer.start(kind, params);
+    container = ServletContainer.start(kind, params, null, jettyPool);
     return this;
   }
 
@@ -95,24 +135,32 @@ final class Fixture implements AutoCloseable {
 
   /** The whoami {@code Hostname:} of a response body. */
   static String hostname(String body) {
-    for (String line : body.split("\n")) {
-      if (line.startsWith("Hostname: ")) {
-        return line.substring("Hostname: ".length());
-      }
-    }
-    return null;
+    return WhoamiServer.hostnameOf(body);
   }
 
   @Override
+  public void afterEach(ExtensionContext context) throws Exception {
+    close();
+  }
+
+  /** Closes everything; a second call does nothing. */
+  @Override
   public void close() throws Exception {
+    ServletContainer c = container;
+    container = null;
     try {
-      if (container != null) {
-        container.close();
+      if (c != null) {
+        c.close();
       }
     } finally {
       for (WhoamiServer b : backends) {
         b.close();
       }
+      backends.clear();
+      for (int i = resources.size() - 1; i >= 0; i--) {
+        resources.get(i).close();
+      }
+      resources.clear();
     }
   }
 }

@@ -7,12 +7,15 @@ import io.lbkit.servlet.ServletContainer.Kind;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** Bad configuration fails init with one message naming the parameter and what it accepts. */
 class InitFailureTest {
+  @RegisterExtension
+  final Fixture f = new Fixture();
 
   @ParameterizedTest
   @CsvSource(delimiterString = "@@", value = {
@@ -65,13 +68,12 @@ class InitFailureTest {
   @ParameterizedTest
   @EnumSource(Kind.class)
   void theContainerRefusesToStartTheFilter(Kind kind) throws Exception {
-    try (ServletContainer c = ServletContainer.start(kind, Map.of("backend", "127.0.0.2:8080", "cookie-mode", "md5",
-        "cookie", "SRVID", "cookie-key", "k"))) {
-      assertThat(c.available()).isFalse();
-      if (c.failure() != null) {
-        assertThat(c.failure()).hasStackTraceContaining(
-            "lbkit filter 'lb': invalid configuration: cookie-mode: 'md5' (expected: siphash, hmac, haproxy or prefix)");
-      }
+    ServletContainer c = f.param("backend", "127.0.0.2:8080").param("cookie-mode", "md5").param("cookie", "SRVID")
+        .param("cookie-key", "k").start(kind).container;
+    assertThat(c.available()).isFalse();
+    if (c.failure() != null) {
+      assertThat(c.failure()).hasStackTraceContaining(
+          "lbkit filter 'lb': invalid configuration: cookie-mode: 'md5' (expected: siphash, hmac, haproxy or prefix)");
     }
   }
 

@@ -8,7 +8,7 @@ import java.io.InputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.zip.CRC32;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -20,12 +20,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class LargeBodyTest {
   private static final long GIB = 1L << 30;
-  private final Fixture f = new Fixture();
-
-  @AfterEach
-  void close() throws Exception {
-    f.close();
-  }
+  @RegisterExtension
+  final Fixture f = new Fixture();
 
   @ParameterizedTest
   @EnumSource(Kind.class)

@@ -11,18 +11,14 @@ import java.io.InputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** Every error path of proxy mode, in both containers, against backends that misbehave for real. */
 class ProxyErrorsTest {
-  private final Fixture f = new Fixture();
-
-  @AfterEach
-  void close() throws Exception {
-    f.close();
-  }
+  @RegisterExtension
+  final Fixture f = new Fixture();
 
   @ParameterizedTest
   @EnumSource(Kind.class)

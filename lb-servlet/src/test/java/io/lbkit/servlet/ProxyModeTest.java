@@ -13,18 +13,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** Proxy mode basics in real Jetty 12 (ee10) and Tomcat 11, with real backends and real HTTP. */
 class ProxyModeTest {
-  private final Fixture f = new Fixture();
-
-  @AfterEach
-  void close() throws Exception {
-    f.close();
-  }
+  @RegisterExtension
+  final Fixture f = new Fixture();
 
   @ParameterizedTest
   @EnumSource(Kind.class)

@@ -6,11 +6,11 @@ import io.lbkit.balance.RoundRobinBalancer;
 import io.lbkit.core.ServerGroup;
 import io.lbkit.servlet.ServletContainer.Kind;
 import io.lbkit.testkit.WhoamiServer;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.concurrent.Executor;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -20,61 +20,46 @@ import org.junit.jupiter.params.provider.EnumSource;
  * destroy leaves the container's pool running.
  */
 class ProxyThreadsTest {
+  @RegisterExtension
+  final Fixture f = new Fixture();
+
+  private LoadBalancingFilter filterForOneBackend() throws Exception {
+    WhoamiServer backend = f.backends(1).backend(0);
+    ServerGroup group = f.closeLater(ServerGroup.builder("be").staticEndpoints(backend.authority()).build());
+    return new LoadBalancingFilter(RoundRobinBalancer.create(group), FilterOptions.defaults());
+  }
+
   @ParameterizedTest
   @EnumSource(Kind.class)
   void theProxyRunsOnJettysPoolAndOnItsOwnElsewhere(Kind kind) throws Exception {
-    try (WhoamiServer backend = WhoamiServer.start("whoami1", "127.0.0.2");
-        ServerGroup group = ServerGroup.builder("be").staticEndpoints(backend.authority()).build()) {
-      LoadBalancingFilter filter = new LoadBalancingFilter(RoundRobinBalancer.create(group), FilterOptions.defaults());
-      try (ServletContainer container = ServletContainer.start(kind, filter)) {
-        HttpClient http = HttpClient.newHttpClient();
-        assertThat(http.send(HttpRequest.newBuilder(container.uri("/a")).build(),
-            HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
-        Executor used = filter.proxyExecutor();
-        if (kind == Kind.JETTY) {
-          assertThat(used).isNotNull().isSameAs(container.offeredExecutor());
-        } else {
-          assertThat(container.offeredExecutor()).isNull();
-          assertThat(used).isInstanceOf(QueuedThreadPool.class);
-          assertThat(((QueuedThreadPool) used).getName()).startsWith("lbkit-proxy-");
-        }
-        filter.destroy();
-        if (kind == Kind.JETTY) {
-          assertThat(((QueuedThreadPool) used).isRunning()).as("the server's pool survives the filter").isTrue();
-        } else {
-          assertThat(((QueuedThreadPool) used).isRunning()).as("our own pool stops with the filter").isFalse();
-        }
-      }
+    LoadBalancingFilter filter = filterForOneBackend();
+    ServletContainer container = f.filter(filter).start(kind).container;
+    assertThat(f.get("/a").statusCode()).isEqualTo(200);
+    Executor used = filter.proxyExecutor();
+    if (kind == Kind.JETTY) {
+      assertThat(used).isNotNull().isSameAs(container.offeredExecutor());
+    } else {
+      assertThat(container.offeredExecutor()).isNull();
+      assertThat(used).isInstanceOf(QueuedThreadPool.class);
+      assertThat(((QueuedThreadPool) used).getName()).startsWith("lbkit-proxy-");
+    }
+    filter.destroy();
+    if (kind == Kind.JETTY) {
+      assertThat(((QueuedThreadPool) used).isRunning()).as("the server's pool survives the filter").isTrue();
+    } else {
+      assertThat(((QueuedThreadPool) used).isRunning()).as("our own pool stops with the filter").isFalse();
     }
   }
 
   /** A small Jetty pool (under MIN_SHARED_POOL threads) is left alone: Jetty would refuse to start over its budget. */
-  @org.junit.jupiter.api.Test
+  @Test
   void aJettyPoolTooSmallToShareMakesTheProxyUseItsOwn() throws Exception {
-    try (WhoamiServer backend = WhoamiServer.start("whoami1", "127.0.0.2");
-        ServerGroup group = ServerGroup.builder("be").staticEndpoints(backend.authority()).build()) {
-      LoadBalancingFilter filter = new LoadBalancingFilter(RoundRobinBalancer.create(group), FilterOptions.defaults());
-      org.eclipse.jetty.server.Server server = new org.eclipse.jetty.server.Server(new QueuedThreadPool(4, 2));
-      org.eclipse.jetty.server.ServerConnector connector = new org.eclipse.jetty.server.ServerConnector(server, 1, 1);
-      connector.setHost("127.0.0.1");
-      connector.setPort(0);
-      server.addConnector(connector);
-      org.eclipse.jetty.ee10.servlet.ServletContextHandler context = new org.eclipse.jetty.ee10.servlet.ServletContextHandler("/");
-      org.eclipse.jetty.ee10.servlet.FilterHolder holder = new org.eclipse.jetty.ee10.servlet.FilterHolder(filter);
-      holder.setAsyncSupported(true);
-      context.addFilter(holder, "/*", java.util.EnumSet.of(jakarta.servlet.DispatcherType.REQUEST));
-      server.setHandler(context);
-      server.start();
-      try {
-        assertThat(((QueuedThreadPool) filter.proxyExecutor()).getName()).startsWith("lbkit-proxy-");
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-            java.net.URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/small")).build(),
-            HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(r.body()).contains("Hostname: whoami1");
-      } finally {
-        server.stop();
-      }
-    }
+    LoadBalancingFilter filter = filterForOneBackend();
+    f.filter(filter).jettyPool(new QueuedThreadPool(4, 2)).start(Kind.JETTY);
+    assertThat(f.container.failure()).as("Jetty started").isNull();
+    assertThat(((QueuedThreadPool) filter.proxyExecutor()).getName()).startsWith("lbkit-proxy-");
+    HttpResponse<String> r = f.get("/small");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).contains("Hostname: whoami1");
   }
 }

@@ -24,6 +24,7 @@ import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * A real embedded servlet container on 127.0.0.1 with the filter mapped to {@code /*}, configured
@@ -55,11 +56,24 @@ abstract class ServletContainer implements AutoCloseable {
   }
 
   static ServletContainer start(Kind kind, Map<String, String> params) throws Exception {
-    return kind == Kind.JETTY ? new JettyContainer(params, null) : new TomcatContainer(params, null);
+    return start(kind, params, null, null);
   }
 
   static ServletContainer start(Kind kind, Filter filter) throws Exception {
-    return kind == Kind.JETTY ? new JettyContainer(Map.of(), filter) : new TomcatContainer(Map.of(), filter);
+    return start(kind, Map.of(), filter, null);
+  }
+
+  /**
+   * Starts {@code kind} with the filter: {@code filter} if given, else {@link LoadBalancingFilter}
+   * configured by {@code params}; Jetty runs on {@code jettyPool} if given (with one acceptor and one
+   * selector, so that a small pool can serve).
+   */
+  static ServletContainer start(Kind kind, Map<String, String> params, Filter filter, QueuedThreadPool jettyPool)
+      throws Exception {
+    if (jettyPool != null && kind != Kind.JETTY) {
+      throw new IllegalArgumentException("jettyPool: set for " + kind + " (expected: JETTY only)");
+    }
+    return kind == Kind.JETTY ? new JettyContainer(params, filter, jettyPool) : new TomcatContainer(params, filter);
   }
 
   /** The application behind the filter: in route mode it shows what the filter selected. */
@@ -86,9 +100,9 @@ abstract class ServletContainer implements AutoCloseable {
     private final ServerConnector connector;
     private final ServletContextHandler context;
 
-    JettyContainer(Map<String, String> params, Filter filter) throws Exception {
-      server = new Server();
-      connector = new ServerConnector(server);
+    JettyContainer(Map<String, String> params, Filter filter, QueuedThreadPool pool) throws Exception {
+      server = pool == null ? new Server() : new Server(pool);
+      connector = pool == null ? new ServerConnector(server) : new ServerConnector(server, 1, 1);
       connector.setHost("127.0.0.1");
       connector.setPort(0);
       server.addConnector(connector);

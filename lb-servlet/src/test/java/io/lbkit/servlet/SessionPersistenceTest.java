@@ -11,13 +11,11 @@ import java.io.File;
 import java.io.IOException;
 import java.net.HttpCookie;
 import java.nio.file.Files;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.catalina.Context;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -28,19 +26,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * starts over at 1. The filter runs in Jetty and in Tomcat.
  */
 class SessionPersistenceTest {
-  private final Fixture f = new Fixture();
-  private final List<Tomcat> apps = new ArrayList<>();
+  @RegisterExtension
+  final Fixture f = new Fixture();
   /** The Cookie headers the apps received, to prove what the backend saw. */
   private final ConcurrentLinkedQueue<String> seenCookies = new ConcurrentLinkedQueue<>();
-
-  @AfterEach
-  void close() throws Exception {
-    f.close();
-    for (Tomcat t : apps) {
-      t.stop();
-      t.destroy();
-    }
-  }
 
   /** A stateful app on 127.0.0.{2,3}: each session counts its requests; jvmRoute set when given. */
   private String startApps(String... jvmRoutes) throws Exception {
@@ -74,8 +63,11 @@ class SessionPersistenceTest {
         }
       });
       context.addServletMappingDecoded("/*", "counter");
+      f.closeLater(() -> { // closed after the filter's container
+        tomcat.stop();
+        tomcat.destroy();
+      });
       tomcat.start();
-      apps.add(tomcat);
       backend.append(i == 0 ? "" : ",").append("127.0.0.").append(i + 2).append(':').append(connector.getLocalPort());
     }
     return backend.toString();

@@ -8,18 +8,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** The sticky cookie through the filter: a browser-like cookie jar stays on its server. */
 class StickinessTest {
-  private final Fixture f = new Fixture();
-
-  @AfterEach
-  void close() throws Exception {
-    f.close();
-  }
+  @RegisterExtension
+  final Fixture f = new Fixture();
 
   private void start(Kind kind) throws Exception {
     f.backends(3).param("cookie", "SRVID").param("cookie-key", "njqWdVKWfG").start(kind);

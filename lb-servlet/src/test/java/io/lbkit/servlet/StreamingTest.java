@@ -18,19 +18,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** Chunked and streamed responses, server-sent events, echoed bodies and 200 concurrent requests. */
 class StreamingTest {
-  private final Fixture f = new Fixture();
-
-  @AfterEach
-  void close() throws Exception {
-    f.close();
-  }
+  @RegisterExtension
+  final Fixture f = new Fixture();
 
   @ParameterizedTest
   @EnumSource(Kind.class)

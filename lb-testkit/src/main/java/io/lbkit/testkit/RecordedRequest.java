@@ -16,17 +16,19 @@ public final class RecordedRequest {
   private final String target;
   private final String version;
   private final List<Map.Entry<String, String>> headers;
+  private final String head;
   private final long bodyLength;
   private final long bodyCrc32;
   private final String remoteAddress;
   private final int connectionIndex;
 
-  RecordedRequest(String method, String target, String version, List<Map.Entry<String, String>> headers,
+  RecordedRequest(String method, String target, String version, List<Map.Entry<String, String>> headers, String head,
       long bodyLength, long bodyCrc32, String remoteAddress, int connectionIndex) {
     this.method = method;
     this.target = target;
     this.version = version;
     this.headers = List.copyOf(headers);
+    this.head = head;
     this.bodyLength = bodyLength;
     this.bodyCrc32 = bodyCrc32;
     this.remoteAddress = remoteAddress;
@@ -76,6 +78,15 @@ public final class RecordedRequest {
       }
     }
     return values;
+  }
+
+  /**
+   * The request head exactly as received (ISO-8859-1): the request line and the header lines with
+   * their own line ends, and the empty line that ends the head; for tests of what a client sends
+   * byte by byte (a health check's request, say).
+   */
+  public String head() {
+    return head;
   }
 
   /** The number of body bytes received (after chunked decoding). */

@@ -52,6 +52,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code /status/NNN}: an empty answer with that status;
  *   <li>{@code /set-cookie}: two {@code Set-Cookie} lines of the backend's own.
  * </ul>
+ * {@link #answerWith(int)} answers every path with one status instead (a health-check target).
  * Any path also takes {@code ?wait=D} ({@code 500ms}, {@code 2s}, {@code 1m}), as
  * {@code traefik/whoami} does: the answer is held back for D (a slow backend, e.g. for graceful
  * shutdown tests); a bad D gets a 400 naming the expected form.
@@ -66,6 +67,7 @@ public final class WhoamiServer implements AutoCloseable {
   private final InetAddress address;
   private volatile int port;
   private volatile Effect effect;
+  private volatile int fixedStatus;
   private volatile ServerSocket listener;
   private volatile CountDownLatch acceptLoopDone = new CountDownLatch(0);
   private final ExecutorService threads;
@@ -131,6 +133,18 @@ public final class WhoamiServer implements AutoCloseable {
 
   public Effect effect() {
     return effect;
+  }
+
+  /**
+   * From now on answers every request, whatever its path, with {@code status} and an empty body,
+   * as {@code /status/NNN} does (with {@link Effect#NORMAL}); 0 goes back to the normal answers.
+   */
+  public WhoamiServer answerWith(int status) {
+    if (status != 0 && (status < 100 || status > 999)) {
+      throw new IllegalArgumentException("status: " + status + " (expected: 100..999, or 0 for normal answers)");
+    }
+    this.fixedStatus = status;
+    return this;
   }
 
   /**
@@ -213,6 +227,16 @@ public final class WhoamiServer implements AutoCloseable {
     return "WhoamiServer{" + name + " " + authority() + " " + effect + "}";
   }
 
+  /** The name in the {@code Hostname:} line of a whoami answer's body, or null if it has none. */
+  public static String hostnameOf(String body) {
+    for (String line : body.split("\n")) {
+      if (line.startsWith("Hostname: ")) {
+        return line.substring("Hostname: ".length());
+      }
+    }
+    return null;
+  }
+
   /** The byte at {@code offset} of every generated body: a pattern a test can check without storing it. */
   public static byte patternByte(long offset) {
     return (byte) (offset % 251);
@@ -247,8 +271,22 @@ public final class WhoamiServer implements AutoCloseable {
         closeQuietly(s);
         return;
       }
+      Effect onAccept = effect;
+      if (onAccept == Effect.CLOSE_ON_ACCEPT || onAccept == Effect.RESET_ON_ACCEPT) { // here: no thread per connection
+        int index = connectionCount.getAndIncrement();
+        try {
+          if (onAccept == Effect.RESET_ON_ACCEPT) {
+            reset(s);
+          }
+        } catch (IOException ex) {
+          log.debug("{}: reset of connection {} failed: {}", name, index, ex.toString());
+        } finally {
+          closeQuietly(s);
+        }
+        continue;
+      }
+      connections.add(s); // before it is counted: a test that saw the count then sees it open until it ends
       int index = connectionCount.getAndIncrement();
-      connections.add(s);
       try {
         threads.execute(() -> serve(s, index));
       } catch (RuntimeException e) { // executor shut down
@@ -284,9 +322,10 @@ public final class WhoamiServer implements AutoCloseable {
   private boolean handle(Head head, InputStream in, OutputStream out, Socket socket, String remote, int index)
       throws IOException {
     Effect e = effect;
+    int fixed = fixedStatus;
     String path = head.path();
     Map<String, String> query = head.query();
-    boolean echo = e == Effect.NORMAL && path.equals("/echo");
+    boolean echo = e == Effect.NORMAL && fixed == 0 && path.equals("/echo");
     Body body = echo ? null : Body.consume(head, in);
     if (!echo) {
       record(head, body.length, body.crc, remote, index);
@@ -312,6 +351,10 @@ public final class WhoamiServer implements AutoCloseable {
         out.write(ascii("THIS IS NOT HTTP\r\n\r\n"));
         out.flush();
         return false;
+      case CLOSE_BEFORE_RESPONSE:
+      case CLOSE_ON_ACCEPT: // the effect changed after this connection was accepted
+      case RESET_ON_ACCEPT:
+        return false;
       default:
         break;
     }
@@ -324,6 +367,10 @@ public final class WhoamiServer implements AutoCloseable {
       out.write(ascii("0\r\n\r\n"));
       out.flush();
       record(head, b.length, b.crc, remote, index);
+      return keepAlive;
+    }
+    if (fixed != 0) {
+      writeStatus(out, fixed, connection);
       return keepAlive;
     }
     try {
@@ -381,9 +428,7 @@ public final class WhoamiServer implements AutoCloseable {
         writeText(out, 200, "Body-Length: " + body.length + "\nBody-CRC32: " + Long.toHexString(body.crc) + "\n", "",
             connection);
       } else if (path.startsWith("/status/")) {
-        int status = Integer.parseInt(path.substring("/status/".length()));
-        out.write(ascii("HTTP/1.1 " + status + " Status " + status + "\r\nContent-Length: 0\r\n" + connection + "\r\n"));
-        out.flush();
+        writeStatus(out, Integer.parseInt(path.substring("/status/".length())), connection);
       } else if (path.equals("/set-cookie")) {
         writeText(out, 200, whoami(head, remote),
             "Set-Cookie: JSESSIONID=backend-" + name + "; Path=/; HttpOnly\r\nSet-Cookie: theme=dark\r\n", connection);
@@ -443,8 +488,8 @@ public final class WhoamiServer implements AutoCloseable {
   }
 
   private void record(Head head, long length, long crc, String remote, int index) {
-    RecordedRequest r = new RecordedRequest(head.method, head.target, head.version, head.headers, length, crc, remote,
-        index);
+    RecordedRequest r = new RecordedRequest(head.method, head.target, head.version, head.headers, head.raw, length, crc,
+        remote, index);
     requests.add(r);
     queue.add(r);
   }
@@ -455,6 +500,11 @@ public final class WhoamiServer implements AutoCloseable {
     out.write(ascii("HTTP/1.1 " + status + " OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: "
         + bytes.length + "\r\n" + extraHeaders + connection + "\r\n"));
     out.write(bytes);
+    out.flush();
+  }
+
+  private static void writeStatus(OutputStream out, int status, String connection) throws IOException {
+    out.write(ascii("HTTP/1.1 " + status + " Status " + status + "\r\nContent-Length: 0\r\n" + connection + "\r\n"));
     out.flush();
   }
 
@@ -539,19 +589,23 @@ public final class WhoamiServer implements AutoCloseable {
     final String target;
     final String version;
     final List<Map.Entry<String, String>> headers;
+    final String raw;
 
-    Head(String method, String target, String version, List<Map.Entry<String, String>> headers) {
+    Head(String method, String target, String version, List<Map.Entry<String, String>> headers, String raw) {
       this.method = method;
       this.target = target;
       this.version = version;
       this.headers = headers;
+      this.raw = raw;
     }
 
     /** Reads a request head; null at a clean end of stream before any byte. */
     static Head read(InputStream in) throws IOException {
-      String requestLine = line(in, true);
+      ByteArrayOutputStream raw = new ByteArrayOutputStream(256);
+      String requestLine = line(in, true, raw);
       while (requestLine != null && requestLine.isEmpty()) {
-        requestLine = line(in, true); // tolerate blank lines between requests
+        raw.reset();
+        requestLine = line(in, true, raw); // tolerate blank lines between requests
       }
       if (requestLine == null) {
         return null;
@@ -562,7 +616,7 @@ public final class WhoamiServer implements AutoCloseable {
       }
       List<Map.Entry<String, String>> headers = new ArrayList<>();
       int total = requestLine.length();
-      for (String l = line(in, false); !l.isEmpty(); l = line(in, false)) {
+      for (String l = line(in, false, raw); !l.isEmpty(); l = line(in, false, raw)) {
         total += l.length();
         if (total > MAX_HEAD) {
           throw new IOException("request head larger than " + MAX_HEAD);
@@ -573,7 +627,7 @@ public final class WhoamiServer implements AutoCloseable {
         }
         headers.add(new AbstractMap.SimpleImmutableEntry<>(l.substring(0, colon), l.substring(colon + 1).trim()));
       }
-      return new Head(parts[0], parts[1], parts[2], headers);
+      return new Head(parts[0], parts[1], parts[2], headers, raw.toString(StandardCharsets.ISO_8859_1));
     }
 
     String header(String name) {
@@ -605,6 +659,11 @@ public final class WhoamiServer implements AutoCloseable {
     }
 
     private static String line(InputStream in, boolean eofOk) throws IOException {
+      return line(in, eofOk, null);
+    }
+
+    /** Reads one line without its end; appends the bytes read, line end included, to {@code raw} if given. */
+    private static String line(InputStream in, boolean eofOk, ByteArrayOutputStream raw) throws IOException {
       ByteArrayOutputStream buf = new ByteArrayOutputStream(128);
       for (;;) {
         int c = in.read();
@@ -613,6 +672,9 @@ public final class WhoamiServer implements AutoCloseable {
             return null;
           }
           throw new IOException("end of stream inside a request head");
+        }
+        if (raw != null) {
+          raw.write(c);
         }
         if (c == '\n') {
           break;

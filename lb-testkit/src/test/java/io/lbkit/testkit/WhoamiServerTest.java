@@ -35,6 +35,8 @@ class WhoamiServerTest {
       assertThat(got.path()).isEqualTo("/hello");
       assertThat(got.header("x-test")).isEqualTo("yes");
       assertThat(got.connectionIndex()).isZero();
+      assertThat(WhoamiServer.hostnameOf(r.body())).isEqualTo("whoami1");
+      assertThat(WhoamiServer.hostnameOf("no such line\n")).isNull();
     }
   }
 

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.lbkit.core.Selection;
 import io.lbkit.testkit.Effect;
 import io.lbkit.testkit.RecordedRequest;
+import io.lbkit.testkit.WhoamiExtension;
 import io.lbkit.testkit.WhoamiServer;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The unchanged lb-servlet jar in one more container: the filter is declared by class name with
@@ -71,7 +73,9 @@ abstract class ContainerCompatibilityTest {
   /** A class of the other container, which this run must not see. */
   abstract String otherContainersClass();
 
-  private final List<WhoamiServer> backends = new ArrayList<>();
+  /** whoami1..3 on 127.0.0.2..4, started before each test's {@code @BeforeEach} and closed after its {@code @AfterEach}. */
+  @RegisterExtension
+  final WhoamiExtension backends = WhoamiExtension.count(3);
   private final Map<String, String> params = new LinkedHashMap<>();
   private final CookieManager cookies = new CookieManager();
   private final HttpClient http = HttpClient.newBuilder()
@@ -82,27 +86,16 @@ abstract class ContainerCompatibilityTest {
   private Container container;
 
   @BeforeEach
-  void startBackends() throws IOException {
-    for (int i = 0; i < 3; i++) {
-      backends.add(WhoamiServer.start("whoami" + (i + 1), "127.0.0." + (i + 2)));
-    }
-    StringBuilder list = new StringBuilder();
-    for (WhoamiServer b : backends) {
-      list.append(list.length() == 0 ? "" : ",").append(b.authority());
-    }
-    params.put("backend", list.toString());
+  void configureBackends() {
+    params.put("backend", backends.authorities());
     params.put("server-prefix", "whoami");
     params.put("stats-uri", STATS);
   }
 
   @AfterEach
-  void stopAll() throws Exception {
-    try {
-      if (container != null) {
-        container.stop();
-      }
-    } finally {
-      backends.forEach(WhoamiServer::close);
+  void stopContainer() throws Exception {
+    if (container != null) {
+      container.stop();
     }
   }
 
@@ -189,7 +182,7 @@ abstract class ContainerCompatibilityTest {
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.headers().firstValue("Content-Type"))
         .hasValueSatisfying(v -> assertThat(v).startsWith("text/event-stream"));
-    WhoamiServer serving = backends.stream().filter(b -> b.requestCount() == 1).findFirst().orElseThrow();
+    WhoamiServer serving = backends.servers().stream().filter(b -> b.requestCount() == 1).findFirst().orElseThrow();
     try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
       // the backend sends event i+1 only after release(): reading event i first proves nobody buffered it
       for (int i = 0; i < 4; i++) {
@@ -233,7 +226,7 @@ abstract class ContainerCompatibilityTest {
       assertThat(lines.get(1)).isEqualTo("servlet " + expectedServletVersion());
       assertThat(lines.get(2)).startsWith("server " + expectedServerInfo());
     }
-    assertThat(backends.stream().mapToInt(WhoamiServer::requestCount).sum()).isZero(); // nothing forwarded
+    assertThat(backends.servers().stream().mapToInt(WhoamiServer::requestCount).sum()).isZero(); // nothing forwarded
   }
 
   @Test
@@ -254,7 +247,7 @@ abstract class ContainerCompatibilityTest {
   @Test
   void aServerFailingMidResponseAbortsTheClientConnection() throws Exception {
     // container-specific code: the filter aborts the connection through each container's own means
-    backends.forEach(b -> b.effect(Effect.RESET_MID_RESPONSE));
+    backends.servers().forEach(b -> b.effect(Effect.RESET_MID_RESPONSE));
     startFilter();
     assertThatThrownBy(() -> get("/partial")).isInstanceOf(IOException.class);
     await().atMost(Duration.ofSeconds(5)).until(() -> serverJson("whoami1").contains("\"active\":0"));
@@ -302,7 +295,6 @@ abstract class ContainerCompatibilityTest {
 
   /** The whoami {@code Hostname:} of a response body. */
   private static String hostname(String body) {
-    return body.lines().filter(l -> l.startsWith("Hostname: ")).map(l -> l.substring("Hostname: ".length()))
-        .findFirst().orElse(null);
+    return WhoamiServer.hostnameOf(body);
   }
 }
