@@ -87,13 +87,15 @@ public final class ProxyHeaders {
     if (forwardfor) {
       if (clientAddress != null) {
         out.add("X-Forwarded-For", clientAddress); // a new line after the client's, as HAProxy
-        out.set("X-Real-IP", clientAddress);
       }
       out.set("X-Forwarded-Proto", scheme);
       if (host != null) {
         out.set("X-Forwarded-Host", host);
       }
       out.set("X-Forwarded-Port", Integer.toString(localPort));
+      if (clientAddress != null) {
+        out.set("X-Real-IP", clientAddress);
+      }
       out.set("Forwarded", forwarded(clientAddress, host, scheme));
     }
   }
