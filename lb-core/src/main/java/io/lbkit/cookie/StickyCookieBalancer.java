@@ -166,26 +166,33 @@ public final class StickyCookieBalancer implements Balancer {
   }
 
   /** Whether responses that get our cookie must also get {@code Cache-Control: private} (HAProxy {@code nocache}). */
-  public boolean nocache() {
+  @Override
+  public boolean cookieNocache() {
     return nocache;
   }
 
   /** Whether adapters remove our cookie from the request they forward (HAProxy {@code indirect}). */
-  public boolean stripFromRequest() {
+  boolean stripFromRequest() {
     return stripFromRequest;
   }
 
-  /** The current cookie value of {@code endpoint} (for stats pages; computed, not looked up). */
+  /** The current cookie value of {@code endpoint} (computed when the endpoint is not in the group). */
   public String cookieValue(Endpoint endpoint) {
     long[] cached = state.values.get(endpoint);
     return Hex.format(cached != null ? cached[0] : codecs.get(0).compute(endpoint));
   }
 
+  /** The current cookie value of {@code server}, or null when it has no address (stats pages). */
+  @Override
+  public String cookieValue(Server server) {
+    return server.endpoint() == null ? null : cookieValue(server.endpoint());
+  }
+
   /**
-   * The {@code Cookie} header without our cookie, for forwarding to the backend; null when
-   * nothing else is left. Returns the same string when our cookie is not in it.
+   * The {@code Cookie} header without our cookie; null when nothing else is left. Returns the same
+   * string when our cookie is not in it. Adapters call {@link #forwardedCookieHeader} instead.
    */
-  public String stripCookie(String cookieHeader) {
+  String stripCookie(String cookieHeader) {
     return CookieHeaders.remove(cookieHeader, cookieName);
   }
 
