@@ -34,7 +34,7 @@ public final class ServerGroup implements AutoCloseable {
   private final String name;
   private final String slotPrefix;
   private final int maxSlots;
-  // health settings: from the builder, replaced by a checker's via enableHealthChecks
+  // the health counter (rise, fall, error-limit) is the group's; a checker turns it on via enableHealthChecks
   private boolean healthChecked;
   private int rise;
   private int fall;
