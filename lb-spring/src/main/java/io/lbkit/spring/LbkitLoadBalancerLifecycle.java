@@ -6,9 +6,9 @@ import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.client.loadbalancer.CompletionContext;
 import org.springframework.cloud.client.loadbalancer.LoadBalancerLifecycle;
 import org.springframework.cloud.client.loadbalancer.Request;
+import org.springframework.cloud.client.loadbalancer.RequestData;
 import org.springframework.cloud.client.loadbalancer.RequestDataContext;
 import org.springframework.cloud.client.loadbalancer.Response;
-import org.springframework.cloud.client.loadbalancer.ResponseData;
 
 /**
  * Counts the requests of {@code @LoadBalanced} clients ({@code WebClient}, {@code RestClient}) on
@@ -17,24 +17,23 @@ import org.springframework.cloud.client.loadbalancer.ResponseData;
  * {@code recordRequestSuccess}. Gateway exchanges are left to the gateway glue, which also sees
  * retries and the end of the response body.
  */
-final class LbkitLoadBalancerLifecycle
-    implements LoadBalancerLifecycle<RequestDataContext, ResponseData, ServiceInstance> {
+@SuppressWarnings("rawtypes")
+final class LbkitLoadBalancerLifecycle implements LoadBalancerLifecycle<Object, Object, ServiceInstance> {
   /** Request attribute set by the gateway glue: it does the counting for that exchange. */
   static final String GATEWAY_EXCHANGE_ATTRIBUTE = "io.lbkit.spring.gateway";
 
+  /** Reactive clients pass a {@link RequestDataContext}, {@code RestClient} a plain context: both are counted. */
   @Override
-  @SuppressWarnings("rawtypes")
   public boolean supports(Class requestContextClass, Class responseClass, Class serverTypeClass) {
-    return RequestDataContext.class.isAssignableFrom(requestContextClass)
-        && ServiceInstance.class.isAssignableFrom(serverTypeClass);
+    return ServiceInstance.class.isAssignableFrom(serverTypeClass);
   }
 
   @Override
-  public void onStart(Request<RequestDataContext> request) {
+  public void onStart(Request<Object> request) {
   }
 
   @Override
-  public void onStartRequest(Request<RequestDataContext> request, Response<ServiceInstance> response) {
+  public void onStartRequest(Request<Object> request, Response<ServiceInstance> response) {
     Server server = counted(request, response);
     if (server != null) {
       server.stats().requestStarted();
@@ -42,7 +41,7 @@ final class LbkitLoadBalancerLifecycle
   }
 
   @Override
-  public void onComplete(CompletionContext<ResponseData, ServiceInstance, RequestDataContext> completion) {
+  public void onComplete(CompletionContext<Object, ServiceInstance, Object> completion) {
     if (completion.status() == CompletionContext.Status.DISCARD) {
       return; // no server was chosen, nothing was started
     }
@@ -61,13 +60,13 @@ final class LbkitLoadBalancerLifecycle
   }
 
   /** The lbkit server of a request this lifecycle counts, or null. */
-  private static Server counted(Request<RequestDataContext> request, Response<ServiceInstance> response) {
+  private static Server counted(Request<Object> request, Response<ServiceInstance> response) {
     if (response == null || !(response.getServer() instanceof LbkitServiceInstance)) {
       return null;
     }
-    RequestDataContext context = request == null ? null : request.getContext();
-    Map<String, Object> attributes = context == null || context.getClientRequest() == null ? null
-        : context.getClientRequest().getAttributes();
+    Object context = request == null ? null : request.getContext();
+    RequestData data = context instanceof RequestDataContext ? ((RequestDataContext) context).getClientRequest() : null;
+    Map<String, Object> attributes = data == null ? null : data.getAttributes();
     if (attributes != null && attributes.containsKey(GATEWAY_EXCHANGE_ATTRIBUTE)) {
       return null;
     }
