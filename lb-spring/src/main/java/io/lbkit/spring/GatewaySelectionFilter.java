@@ -5,6 +5,7 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.G
 import io.lbkit.core.Balancer;
 import io.lbkit.core.Selection;
 import io.lbkit.core.Server;
+import io.lbkit.proxy.ProxyHeaders;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.cloud.client.loadbalancer.Response;
@@ -125,6 +126,10 @@ final class GatewaySelectionFilter implements GlobalFilter, Ordered {
     }
     if (selection.setCookie() != null) {
       headers.add(HttpHeaders.SET_COOKIE, selection.setCookie());
+      if (instance.balancer().cookieNocache()) {
+        // cookie-nocache: keep the server's directives, add private (as the filter does)
+        headers.set(HttpHeaders.CACHE_CONTROL, ProxyHeaders.withPrivate(headers.get(HttpHeaders.CACHE_CONTROL)));
+      }
     }
   }
 }

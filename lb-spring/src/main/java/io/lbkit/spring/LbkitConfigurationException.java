@@ -2,7 +2,7 @@ package io.lbkit.spring;
 
 /**
  * A bad {@code lbkit.*} property. The message names the property and what it accepts, as
- * {@code lbkit.services.whoami.slots: 'x' (expected: an integer)}; Spring Boot's start-up failure
+ * {@code lbkit.services.whoami.slots: 'x' (expected: an integer 1..100000)}; Spring Boot's start-up failure
  * report shows it as the description.
  */
 public class LbkitConfigurationException extends RuntimeException {

@@ -1,10 +1,13 @@
 package io.lbkit.spring;
 
+import io.lbkit.config.BackendConfig;
 import io.lbkit.core.Balancer;
+import io.lbkit.option.OptionException;
 import io.lbkit.servlet.LoadBalancerConfig;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.env.Environment;
@@ -78,23 +81,26 @@ final class LbkitOptions {
   }
 
   /**
-   * Parses {@code options} and builds the live group and its balancer; the caller closes the
-   * group ({@code balancer.group().close()}).
+   * Parses a service's options (lb-core's {@link BackendConfig}: the filter's own options do not
+   * apply to a service) and builds the live group and its balancer; the caller closes the group
+   * ({@code balancer.group().close()}).
    *
    * @param prefix the properties' prefix, for messages ({@code lbkit.services.whoami})
    * @throws LbkitConfigurationException naming the property and the expected form
    */
   static Balancer createBalancer(String prefix, Map<String, String> options) {
-    return createBalancer(prefix, parse(prefix, options));
-  }
-
-  /** Builds the live group and balancer of a parsed configuration; errors name the property. */
-  static Balancer createBalancer(String prefix, LoadBalancerConfig config) {
+    BackendConfig config;
     try {
-      return config.createBalancer();
-    } catch (IllegalArgumentException | IllegalStateException e) {
+      config = BackendConfig.parse(options);
+    } catch (IllegalArgumentException e) {
       throw named(prefix, e);
     }
+    return build(prefix, config::createBalancer);
+  }
+
+  /** Builds the live group and balancer of a parsed filter configuration; errors name the property. */
+  static Balancer createBalancer(String prefix, LoadBalancerConfig config) {
+    return build(prefix, config::createBalancer);
   }
 
   /** The full parse, for the servlet filter, which also needs the filter's own options. */
@@ -106,8 +112,24 @@ final class LbkitOptions {
     }
   }
 
-  /** The parser's messages start with the option's name: the prefix turns it into the property's name. */
+  private static Balancer build(String prefix, Supplier<Balancer> create) {
+    try {
+      return create.get();
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      throw named(prefix, e);
+    }
+  }
+
+  /**
+   * The error as the user wrote the property: an {@link OptionException} is shown under the
+   * property's full name ({@code lbkit.services.whoami.slots: 'x' (expected: ...)}); anything else
+   * keeps its message, after the prefix.
+   */
   private static LbkitConfigurationException named(String prefix, RuntimeException e) {
-    return new LbkitConfigurationException(prefix + "." + e.getMessage(), e);
+    if (e instanceof OptionException) {
+      OptionException o = (OptionException) e;
+      return new LbkitConfigurationException(o.message(prefix + "." + o.option()), e);
+    }
+    return new LbkitConfigurationException(prefix + ": " + e.getMessage(), e);
   }
 }

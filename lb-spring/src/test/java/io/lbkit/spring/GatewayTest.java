@@ -46,10 +46,15 @@ class GatewayTest {
     Map<String, String> p = new LinkedHashMap<>();
     route(p, 0, "lc", "/lc/**");
     route(p, 1, "scaled", "/scaled/**");
-    route(p, 2, "whoami", "/**");
+    route(p, 2, "nocache", "/nocache/**");
+    route(p, 3, "whoami", "/**");
     p.put("lbkit.services.whoami.backend", backends.list(3));
     p.put("lbkit.services.whoami.cookie", "SRVID");
     p.put("lbkit.services.whoami.cookie-key", "njqWdVKWfG");
+    p.put("lbkit.services.nocache.backend", backends.list(2));
+    p.put("lbkit.services.nocache.cookie", "NC");
+    p.put("lbkit.services.nocache.cookie-key", "another-key");
+    p.put("lbkit.services.nocache.cookie-nocache", "on");
     p.put("lbkit.services.lc.backend", backends.list(2));
     p.put("lbkit.services.lc.balance", "leastconn");
     p.put("lbkit.services.lc.server-prefix", "whoami");
@@ -99,6 +104,15 @@ class GatewayTest {
       String expected = ROTATION.get((ROTATION.indexOf(seen.get(i - 1)) + 1) % ROTATION.size());
       assertThat(seen.get(i)).as("request %d of %s", i, seen).isEqualTo(expected);
     }
+  }
+
+  @Test
+  void cookieNocacheMarksTheResponseThatSetsTheCookiePrivate() throws Exception {
+    HttpResponse<String> first = gateway.get(gateway.anonymous, "/nocache/a");
+    assertThat(first.headers().firstValue("Set-Cookie").orElseThrow()).startsWith("NC=");
+    assertThat(first.headers().firstValue("Cache-Control")).hasValue("private");
+    HttpResponse<String> plain = gateway.get(gateway.anonymous, "/pin-nocache");
+    assertThat(plain.headers().firstValue("Cache-Control")).as("a service without cookie-nocache").isEmpty();
   }
 
   @Test
