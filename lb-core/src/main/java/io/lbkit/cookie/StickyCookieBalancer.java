@@ -41,7 +41,8 @@ import java.util.function.Function;
  * <p>{@code cookie-maxidle} / {@code cookie-maxlife} (HAProxy {@code maxidle}/{@code maxlife}, insert
  * style): the value carries the dates of last use and of issue, {@code <value>|<last>|<first>}, in
  * HAProxy's encoding (5 base64 characters of unix time / 4); an expired cookie counts as absent.
- * The last-use date is refreshed once it is older than a quarter of {@code maxidle}, so a busy client
+ * A cookie without dates (issued before the option was turned on), or with a date missing, keeps
+ * its server and gets the missing dates, as in HAProxy. The last-use date is refreshed once it is older than a quarter of {@code maxidle}, so a busy client
  * does not get a new cookie on every response. These responses format a cookie per request.
  *
  * <p>Reading the code: {@link #select} is the request path; {@link CookieTable} holds the per-snapshot
@@ -121,23 +122,29 @@ public final class StickyCookieBalancer implements Balancer {
     return now < 0 || prefix ? withCookie : new Selection(server, setCookie(s, server, now, now));
   }
 
-  /** maxidle/maxlife: checks the dates that follow the value; refreshes or expires the cookie. */
+  /**
+   * maxidle/maxlife: checks the dates that follow the value; refreshes or expires the cookie. As in
+   * HAProxy, a date that is absent (or unreadable) is not held against the cookie: it is accepted and
+   * gets the missing date, so turning the option on does not move every live session.
+   */
   private Selection dated(CookieTable s, Selection pinned, String header, int datesAt) {
     long now = nowSeconds();
-    long last = Dates.read(header, datesAt);
-    long first = last < 0 ? -1 : Dates.read(header, datesAt + 6);
-    boolean expired = last < 0 || last > now + 86_400 // HAProxy: dates over 24 h ahead are forged
-        || (maxIdleSeconds > 0 && now - last > maxIdleSeconds)
-        || (maxLifeSeconds > 0 && (first < 0 || first > now + 86_400 || now - first > maxLifeSeconds));
+    int valueEnd = CookieHeaders.valueEnd(header, datesAt - 16);
+    long last = Dates.read(header, datesAt, valueEnd);
+    long first = last < 0 ? -1 : Dates.read(header, datesAt + 6, valueEnd);
+    boolean expired = (last >= 0 && (last > now + 86_400 // HAProxy: dates over 24 h ahead are forged
+            || (maxIdleSeconds > 0 && now - last > maxIdleSeconds)))
+        || (maxLifeSeconds > 0 && first >= 0 && (first > now + 86_400 || now - first > maxLifeSeconds));
     if (expired) {
       return balance(s, RequestView.EMPTY, now);
     }
-    Server server = pinned.server();
-    boolean stale = maxIdleSeconds > 0 && now - last >= Math.max(4, maxIdleSeconds / 4);
-    if (pinned.setCookie() == null && !stale) {
+    boolean refresh = pinned.setCookie() != null // an older key: re-issued under the current one
+        || last < 0 || (maxLifeSeconds > 0 && first < 0)
+        || (maxIdleSeconds > 0 && now - last >= Math.max(4, maxIdleSeconds / 4));
+    if (!refresh) {
       return pinned;
     }
-    return new Selection(server, setCookie(s, server, now, maxLifeSeconds > 0 ? first : now));
+    return new Selection(pinned.server(), setCookie(s, pinned.server(), now, first >= 0 ? first : now));
   }
 
   private String setCookie(CookieTable s, Server server, long last, long first) {
