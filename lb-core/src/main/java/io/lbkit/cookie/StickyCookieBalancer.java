@@ -45,9 +45,9 @@ import java.util.function.Function;
  * its server and gets the missing dates, as in HAProxy. The last-use date is refreshed once it is older than a quarter of {@code maxidle}, so a busy client
  * does not get a new cookie on every response. These responses format a cookie per request.
  *
- * <p>Reading the code: {@link #select} is the request path; {@link CookieTable} holds the per-snapshot
- * table and the header scan, {@link SetCookieFormat} the {@code Set-Cookie} text, {@link PrefixStyle}
- * the prefix style's header edits and {@link Dates} the date encoding.
+ * <p>Reading the code: {@link #select} is the request path; {@code CookieTable} holds the per-snapshot
+ * table and the header scan, {@code SetCookieFormat} the {@code Set-Cookie} text, {@code PrefixStyle}
+ * the prefix style's header edits and {@code Dates} the date encoding.
  */
 public final class StickyCookieBalancer implements Balancer {
   private final ServerGroup group;
@@ -176,7 +176,13 @@ public final class StickyCookieBalancer implements Balancer {
     return stripFromRequest;
   }
 
-  /** The current cookie value of {@code endpoint} (computed when the endpoint is not in the group). */
+  /**
+   * The current cookie value of {@code endpoint}: the one of the table when the endpoint is usable
+   * in the group, else computed with the current key. Public on purpose, beside the adapters'
+   * {@link #cookieValue(Server)}: it needs no {@code Server}, so a tool can make the cookie that
+   * pins a client to a given backend before that backend joins the group (a smoke test sending
+   * {@code Cookie: SRVID=...} with curl, a benchmark building its requests in lb-benchmarks).
+   */
   public String cookieValue(Endpoint endpoint) {
     long[] cached = state.values.get(endpoint);
     return Hex.format(cached != null ? cached[0] : codecs.get(0).compute(endpoint));
