@@ -56,6 +56,7 @@ public final class RoundRobinBalancer implements Balancer {
     return group;
   }
 
+  /** For tests: the counter, to start it near overflow. */
   RotationCounter counter() {
     return counter;
   }

@@ -16,9 +16,13 @@ final class Dates {
     }
   }
 
-  /** Reads {@code |xxxxx} at {@code at} (the '|' included); returns unix seconds, or -1 if absent or invalid. */
-  static long read(CharSequence s, int at) {
-    if (at + 6 > s.length() || s.charAt(at) != '|') {
+  /**
+   * Reads {@code |xxxxx} at {@code at} (the '|' included), which must be followed by {@code end} or
+   * another '|'; returns unix seconds, or -1 if absent or invalid. {@code end} is where the cookie
+   * value ends (before a closing quote, spaces or ';').
+   */
+  static long read(CharSequence s, int at, int end) {
+    if (at + 6 > end || s.charAt(at) != '|') {
       return -1;
     }
     long v = 0;
@@ -29,7 +33,7 @@ final class Dates {
       }
       v = (v << 6) | d;
     }
-    if (at + 6 < s.length() && s.charAt(at + 6) != '|' && s.charAt(at + 6) != ';' && s.charAt(at + 6) != ' ') {
+    if (at + 6 < end && s.charAt(at + 6) != '|') {
       return -1;
     }
     return v << 2;

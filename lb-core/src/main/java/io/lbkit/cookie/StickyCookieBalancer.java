@@ -9,18 +9,14 @@ import io.lbkit.core.Server;
 import io.lbkit.core.ServerGroup;
 import io.lbkit.core.Snapshot;
 import io.lbkit.internal.Checks;
+import io.lbkit.internal.CookieHeaders;
 import io.lbkit.option.OptionException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * HAProxy's {@code cookie SRVID insert indirect dynamic}: a request carrying a valid cookie for an
@@ -45,38 +41,41 @@ import org.slf4j.LoggerFactory;
  * <p>{@code cookie-maxidle} / {@code cookie-maxlife} (HAProxy {@code maxidle}/{@code maxlife}, insert
  * style): the value carries the dates of last use and of issue, {@code <value>|<last>|<first>}, in
  * HAProxy's encoding (5 base64 characters of unix time / 4); an expired cookie counts as absent.
- * The last-use date is refreshed once it is older than a quarter of {@code maxidle}, so a busy client
+ * A cookie without dates (issued before the option was turned on), or with a date missing, keeps
+ * its server and gets the missing dates, as in HAProxy. The last-use date is refreshed once it is older than a quarter of {@code maxidle}, so a busy client
  * does not get a new cookie on every response. These responses format a cookie per request.
+ *
+ * <p>Reading the code: {@link #select} is the request path; {@code CookieTable} holds the per-snapshot
+ * table and the header scan, {@code SetCookieFormat} the {@code Set-Cookie} text, {@code PrefixStyle}
+ * the prefix style's header edits and {@code Dates} the date encoding.
  */
 public final class StickyCookieBalancer implements Balancer {
-  private static final Logger log = LoggerFactory.getLogger(StickyCookieBalancer.class);
-
   private final ServerGroup group;
   private final Balancer fallback;
   private final String cookieName;
   private final List<CookieCodec> codecs;
-  private final String attributes;
+  private final SetCookieFormat format;
   private final boolean nocache;
   private final boolean stripFromRequest;
   private final boolean prefix;
   private final long maxIdleSeconds;
   private final long maxLifeSeconds;
   private final java.time.Clock clock;
-  private volatile State state;
+  private volatile CookieTable state;
 
   private StickyCookieBalancer(Builder b, ServerGroup group) {
     this.group = group;
     this.cookieName = b.cookieName;
     this.codecs = List.copyOf(b.codecs());
-    this.attributes = b.attributes();
     this.nocache = b.nocache;
     this.stripFromRequest = b.stripFromRequest;
     this.prefix = b.mode == CookieMode.PREFIX;
     this.maxIdleSeconds = b.maxIdle == null ? 0 : b.maxIdle.toSeconds();
     this.maxLifeSeconds = b.maxLife == null ? 0 : b.maxLife.toSeconds();
+    this.format = new SetCookieFormat(b.cookieName, b.attributes(), maxLifeSeconds > 0);
     this.clock = b.clock;
     this.fallback = Objects.requireNonNull(b.fallback.apply(group), "fallback balancer");
-    this.state = new State(new HashMap<>());
+    this.state = new CookieTable();
     group.addListener(this::rebuild);
   }
 
@@ -86,7 +85,7 @@ public final class StickyCookieBalancer implements Balancer {
 
   @Override
   public Selection select(RequestView request) {
-    State s = state;
+    CookieTable s = state;
     if (s.size > 0) {
       for (int h = 0, n = request.cookieHeaderCount(); h < n; h++) {
         String header = request.cookieHeader(h);
@@ -106,11 +105,11 @@ public final class StickyCookieBalancer implements Balancer {
     return withCookie(state, fallback.selectOther(RequestView.EMPTY, tried), nowSeconds());
   }
 
-  private Selection balance(State s, RequestView request, long now) {
+  private Selection balance(CookieTable s, RequestView request, long now) {
     return withCookie(s, fallback.select(request), now);
   }
 
-  private Selection withCookie(State s, Selection chosen, long now) {
+  private Selection withCookie(CookieTable s, Selection chosen, long now) {
     Server server = chosen.server();
     if (server == null) {
       return Selection.NONE;
@@ -123,33 +122,33 @@ public final class StickyCookieBalancer implements Balancer {
     return now < 0 || prefix ? withCookie : new Selection(server, setCookie(s, server, now, now));
   }
 
-  /** maxidle/maxlife: checks the dates that follow the value; refreshes or expires the cookie. */
-  private Selection dated(State s, Selection pinned, String header, int datesAt) {
+  /**
+   * maxidle/maxlife: checks the dates that follow the value; refreshes or expires the cookie. As in
+   * HAProxy, a date that is absent (or unreadable) is not held against the cookie: it is accepted and
+   * gets the missing date, so turning the option on does not move every live session.
+   */
+  private Selection dated(CookieTable s, Selection pinned, String header, int datesAt) {
     long now = nowSeconds();
-    long last = Dates.read(header, datesAt);
-    long first = last < 0 ? -1 : Dates.read(header, datesAt + 6);
-    boolean expired = last < 0 || last > now + 86_400 // HAProxy: dates over 24 h ahead are forged
-        || (maxIdleSeconds > 0 && now - last > maxIdleSeconds)
-        || (maxLifeSeconds > 0 && (first < 0 || first > now + 86_400 || now - first > maxLifeSeconds));
+    int valueEnd = CookieHeaders.valueEnd(header, datesAt - 16);
+    long last = Dates.read(header, datesAt, valueEnd);
+    long first = last < 0 ? -1 : Dates.read(header, datesAt + 6, valueEnd);
+    boolean expired = (last >= 0 && (last > now + 86_400 // HAProxy: dates over 24 h ahead are forged
+            || (maxIdleSeconds > 0 && now - last > maxIdleSeconds)))
+        || (maxLifeSeconds > 0 && first >= 0 && (first > now + 86_400 || now - first > maxLifeSeconds));
     if (expired) {
       return balance(s, RequestView.EMPTY, now);
     }
-    Server server = pinned.server();
-    boolean stale = maxIdleSeconds > 0 && now - last >= Math.max(4, maxIdleSeconds / 4);
-    if (pinned.setCookie() == null && !stale) {
+    boolean refresh = pinned.setCookie() != null // an older key: re-issued under the current one
+        || last < 0 || (maxLifeSeconds > 0 && first < 0)
+        || (maxIdleSeconds > 0 && now - last >= Math.max(4, maxIdleSeconds / 4));
+    if (!refresh) {
       return pinned;
     }
-    return new Selection(server, setCookie(s, server, now, maxLifeSeconds > 0 ? first : now));
+    return new Selection(pinned.server(), setCookie(s, pinned.server(), now, first >= 0 ? first : now));
   }
 
-  private String setCookie(State s, Server server, long last, long first) {
-    StringBuilder sb = new StringBuilder(cookieName.length() + 40 + attributes.length());
-    sb.append(cookieName).append('=').append(Hex.format(s.values.get(server.endpoint())[0])).append('|');
-    Dates.write(sb, last);
-    if (maxLifeSeconds > 0) {
-      Dates.write(sb.append('|'), first);
-    }
-    return sb.append(attributes).toString();
+  private String setCookie(CookieTable s, Server server, long last, long first) {
+    return format.dated(s.values.get(server.endpoint())[0], last, first);
   }
 
   /** Unix seconds when maxidle/maxlife are on, else -1 (no clock read per request). */
@@ -177,7 +176,13 @@ public final class StickyCookieBalancer implements Balancer {
     return stripFromRequest;
   }
 
-  /** The current cookie value of {@code endpoint} (computed when the endpoint is not in the group). */
+  /**
+   * The current cookie value of {@code endpoint}: the one of the table when the endpoint is usable
+   * in the group, else computed with the current key. Public on purpose, beside the adapters'
+   * {@link #cookieValue(Server)}: it needs no {@code Server}, so a tool can make the cookie that
+   * pins a client to a given backend before that backend joins the group (a smoke test sending
+   * {@code Cookie: SRVID=...} with curl, a benchmark building its requests in lb-benchmarks).
+   */
   public String cookieValue(Endpoint endpoint) {
     long[] cached = state.values.get(endpoint);
     return Hex.format(cached != null ? cached[0] : codecs.get(0).compute(endpoint));
@@ -204,7 +209,7 @@ public final class StickyCookieBalancer implements Balancer {
   @Override
   public String forwardedCookieHeader(String cookieHeader) {
     if (prefix) {
-      return CookieHeaders.removeValuePrefix(cookieHeader, cookieName);
+      return PrefixStyle.strip(cookieHeader, cookieName);
     }
     return stripFromRequest ? stripCookie(cookieHeader) : cookieHeader;
   }
@@ -213,145 +218,16 @@ public final class StickyCookieBalancer implements Balancer {
   @Override
   public String backendSetCookie(Selection selection, String setCookie) {
     Server server = selection.server();
-    if (!prefix || server == null || setCookie == null || !setCookie.startsWith(cookieName + "=")) {
+    if (!prefix || server == null || setCookie == null) {
       return setCookie;
     }
-    int valueStart = cookieName.length() + 1;
-    if (valueStart >= setCookie.length() || setCookie.charAt(valueStart) == ';') {
-      return setCookie; // the application deletes its cookie: nothing to pin
-    }
-    return cookieName + "=" + cookieValue(server.endpoint()) + "~" + setCookie.substring(valueStart);
+    return PrefixStyle.prefixed(cookieName, cookieValue(server.endpoint()), setCookie);
   }
 
   private void rebuild(Snapshot snapshot) {
-    state = new State(snapshot, state.values, codecs, cookieName, attributes, group.name(), prefix);
+    state = new CookieTable(snapshot, state.values, codecs, format, group.name(), prefix);
   }
 
-  /** Per-snapshot tables: cookie value → selection, and slot → selection with Set-Cookie. */
-  private static final class State {
-    final Map<Endpoint, long[]> values;
-    final Selection[] withCookie;
-    final long[] keys;
-    final Selection[] table;
-    final int mask;
-    final int size;
-
-    State(Map<Endpoint, long[]> values) {
-      this.values = values;
-      this.withCookie = new Selection[0];
-      this.keys = new long[1];
-      this.table = new Selection[1];
-      this.mask = 0;
-      this.size = 0;
-    }
-
-    State(Snapshot snapshot, Map<Endpoint, long[]> previous, List<CookieCodec> codecs, String name,
-        String attributes, String groupName, boolean prefix) {
-      List<Server> usable = snapshot.usable();
-      values = new HashMap<>();
-      withCookie = new Selection[snapshot.servers().size()];
-      Selection[] pinned = new Selection[withCookie.length];
-      for (Server s : usable) {
-        long[] v = previous.get(s.endpoint());
-        if (v == null) {
-          v = new long[codecs.size()];
-          for (int k = 0; k < v.length; k++) {
-            v[k] = codecs.get(k).compute(s.endpoint());
-          }
-        }
-        values.put(s.endpoint(), v);
-        withCookie[s.slot()] = new Selection(s, prefix ? null : name + "=" + Hex.format(v[0]) + attributes);
-        pinned[s.slot()] = new Selection(s, null);
-      }
-      int capacity = Integer.highestOneBit(Math.max(2, usable.size() * codecs.size() * 2) * 2 - 1);
-      keys = new long[capacity];
-      table = new Selection[capacity];
-      mask = capacity - 1;
-      int count = 0;
-      // current key first, then older keys; within a key, slot order: the first server wins a clash
-      for (int k = 0; k < codecs.size(); k++) {
-        for (Server s : usable) {
-          long key = values.get(s.endpoint())[k];
-          Selection existing = get(key);
-          if (existing != null) {
-            if (existing.server() != s) {
-              log.warn("{}: servers {} and {} have the same cookie value; requests carrying it go to {}."
-                  + " Change the cookie key.", groupName, existing.server().name(), s.name(), existing.server().name());
-            }
-            continue;
-          }
-          put(key, k == 0 ? pinned[s.slot()] : withCookie[s.slot()]);
-          count++;
-        }
-      }
-      size = count;
-    }
-
-    Selection get(long key) {
-      int i = indexOf(key);
-      return i < 0 ? null : table[i];
-    }
-
-    /** The table index holding {@code key}, or -1. */
-    int indexOf(long key) {
-      for (int i = mix(key) & mask; ; i = (i + 1) & mask) {
-        Selection s = table[i];
-        if (s == null) {
-          return -1;
-        }
-        if (keys[i] == key) {
-          return i;
-        }
-      }
-    }
-
-    private void put(long key, Selection selection) {
-      int i = mix(key) & mask;
-      while (table[i] != null) {
-        i = (i + 1) & mask;
-      }
-      keys[i] = key;
-      table[i] = selection;
-    }
-
-    private static int mix(long key) {
-      long h = key * 0x9E3779B97F4A7C15L;
-      return (int) (h ^ (h >>> 32));
-    }
-
-    /**
-     * Scans one raw {@code Cookie} header for pairs named exactly {@code name} and finds the first
-     * value that is in the table: returns its table index (high 32 bits) and where its 16 hex
-     * digits start in the header (low 32 bits), or -1. The digits may be followed by
-     * {@code |dates} (maxidle/maxlife), or must be followed by {@code ~} in prefix style. The
-     * digits are checked and decoded in one pass and the table probed once. Allocation-free.
-     */
-    long find(String header, String name, boolean prefix) {
-      for (long range = CookieHeaders.valueRange(header, name, 0); range >= 0;
-          range = CookieHeaders.valueRange(header, name, CookieHeaders.end(range))) {
-        int valueStart = CookieHeaders.start(range);
-        int valueEnd = CookieHeaders.end(range);
-        int hexEnd = valueStart + 16;
-        boolean shaped = prefix
-            ? hexEnd < valueEnd && header.charAt(hexEnd) == '~'
-            : hexEnd == valueEnd || (hexEnd < valueEnd && header.charAt(hexEnd) == '|');
-        if (shaped) {
-          long key = 0;
-          int bad = 0;
-          for (int i = valueStart; i < hexEnd; i++) {
-            int d = Hex.digit(header.charAt(i));
-            bad |= d; // -1 for a non-hex character sets the sign bit
-            key = (key << 4) | (d & 0xF);
-          }
-          int index = bad < 0 ? -1 : indexOf(key);
-          if (index >= 0) {
-            return ((long) index << 32) | valueStart;
-          }
-        }
-      }
-      return -1;
-    }
-  }
   /** Builds a {@link StickyCookieBalancer}; every setter validates its argument at once. */
   public static final class Builder {
     private String cookieName = "SRVID";
@@ -416,13 +292,13 @@ public final class StickyCookieBalancer implements Balancer {
 
     /** The {@code Path} attribute (default {@code /}); null to omit it. */
     public Builder cookiePath(String path) {
-      this.path = checkAttribute("cookie-path", path);
+      this.path = SetCookieFormat.checkAttribute("cookie-path", path);
       return this;
     }
 
     /** The {@code Domain} attribute (default none). */
     public Builder cookieDomain(String domain) {
-      this.domain = checkAttribute("cookie-domain", domain);
+      this.domain = SetCookieFormat.checkAttribute("cookie-domain", domain);
       return this;
     }
 
@@ -444,23 +320,7 @@ public final class StickyCookieBalancer implements Balancer {
 
     /** The {@code SameSite} attribute: {@code Lax} (default), {@code Strict}, {@code None}, or null to omit. */
     public Builder cookieSameSite(String sameSite) {
-      if (sameSite == null || sameSite.isEmpty()) {
-        this.sameSite = null;
-        return this;
-      }
-      switch (sameSite.toLowerCase(Locale.ROOT)) {
-        case "lax":
-          this.sameSite = "Lax";
-          break;
-        case "strict":
-          this.sameSite = "Strict";
-          break;
-        case "none":
-          this.sameSite = "None";
-          break;
-        default:
-          throw new OptionException("cookie-samesite", sameSite, "Lax, Strict, None or empty");
-      }
+      this.sameSite = SetCookieFormat.sameSite(sameSite);
       return this;
     }
 
@@ -547,33 +407,7 @@ public final class StickyCookieBalancer implements Balancer {
     }
 
     String attributes() {
-      StringBuilder sb = new StringBuilder();
-      if (path != null) {
-        sb.append("; Path=").append(path);
-      }
-      if (domain != null) {
-        sb.append("; Domain=").append(domain);
-      }
-      if (maxAge != null) {
-        sb.append("; Max-Age=").append(maxAge.toSeconds());
-      }
-      if (httpOnly) {
-        sb.append("; HttpOnly");
-      }
-      if (secure) {
-        sb.append("; Secure");
-      }
-      if (sameSite != null) {
-        sb.append("; SameSite=").append(sameSite);
-      }
-      return sb.toString();
-    }
-
-    private static String checkAttribute(String name, String value) {
-      if (value != null && (value.isEmpty() || !value.chars().allMatch(c -> c > 32 && c < 127 && c != ';' && c != ','))) {
-        throw new OptionException(name, value, "visible ASCII without ';' or ','");
-      }
-      return value;
+      return SetCookieFormat.attributes(path, domain, maxAge, httpOnly, secure, sameSite);
     }
   }
 }

@@ -25,11 +25,7 @@ public final class ServerStats {
   /** Consecutive failed requests, for the passive check; written by ServerGroup. */
   volatile int consecutiveErrors;
 
-  /** Counters whose times (downtime) come from the system ticker. */
-  public ServerStats() {
-    this(Ticker.system());
-  }
-
+  /** Made by the group for each slot; times (downtime) come from the group's ticker. */
   ServerStats(Ticker ticker) {
     this.ticker = ticker;
   }

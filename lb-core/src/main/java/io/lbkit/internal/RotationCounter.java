@@ -59,8 +59,11 @@ public final class RotationCounter {
     }
   }
 
-  /** Sets the shared position; for tests that check recovery from out-of-range values. */
-  public void set(int position) {
+  /**
+   * Sets the shared position; for tests that check recovery from out-of-range values (through
+   * {@code RotationCounterAccess} in this package's tests).
+   */
+  void set(int position) {
     INTS.setVolatile(cells, SHARED, position);
   }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.lbkit.core.Endpoint;
 import io.lbkit.core.RequestView;
 import io.lbkit.core.Selection;
+import io.lbkit.core.Server;
 import io.lbkit.core.ServerGroup;
 import java.time.Clock;
 import java.time.Duration;
@@ -49,22 +50,7 @@ class CookieStylesTest {
   void maxIdleAndMaxLifeDateTheCookieAndExpireIt() {
     ServerGroup group = group();
     AtomicLong millis = new AtomicLong(Instant.parse("2026-11-29T10:00:00Z").toEpochMilli());
-    Clock clock = new Clock() {
-      @Override
-      public ZoneOffset getZone() {
-        return ZoneOffset.UTC;
-      }
-
-      @Override
-      public Clock withZone(java.time.ZoneId zone) {
-        return this;
-      }
-
-      @Override
-      public Instant instant() {
-        return Instant.ofEpochMilli(millis.get());
-      }
-    };
+    Clock clock = clock(millis);
     StickyCookieBalancer dated = StickyCookieBalancer.builder().cookieKey("k").cookieMaxIdle(Duration.ofMinutes(10))
         .cookieMaxLife(Duration.ofHours(1)).clock(clock).build(group);
     Selection first = dated.select(RequestView.EMPTY);
@@ -106,6 +92,92 @@ class CookieStylesTest {
     // dates in the far future are forged
     assertThat(dated.select(RequestView.of("SRVID=" + value.substring(0, 16) + "|/////|/////")).setCookie()).isNotNull();
     assertThatThrownBy(() -> StickyCookieBalancer.builder().cookieMaxIdle(Duration.ofMillis(10))).hasMessageStartingWith("cookie-maxidle:");
+  }
+
+  @Test
+  void withDatesOnACookieWithoutDatesKeepsItsServerAndGetsDates() {
+    ServerGroup group = group();
+    AtomicLong millis = new AtomicLong(Instant.parse("2026-11-29T10:00:00Z").toEpochMilli());
+    StickyCookieBalancer dated = StickyCookieBalancer.builder().cookieKey("k").cookieMaxIdle(Duration.ofMinutes(10))
+        .cookieMaxLife(Duration.ofHours(1)).clock(clock(millis)).build(group);
+    String now = date(millis.get() / 1000);
+    // HAProxy accepts a cookie without dates and refreshes it: turning maxidle on moves no session
+    for (int round = 0; round < 2; round++) {
+      for (Server server : group.snapshot().usable()) {
+        String hex = dated.cookieValue(server);
+        for (String cookie : new String[] {hex, hex + "|@@@@@", "\"" + hex + "\""}) {
+          Selection s = dated.select(RequestView.of("SRVID=" + cookie));
+          assertThat(s.server()).as(cookie).isSameAs(server);
+          assertThat(s.setCookie()).as(cookie).startsWith("SRVID=" + hex + "|" + now + "|" + now + ";");
+        }
+      }
+    }
+    // maxlife on, only the last-use date: the first-issue date is added, the last-use date renewed
+    millis.addAndGet(Duration.ofMinutes(3).toMillis());
+    Server server = group.snapshot().usable().get(1);
+    String hex = dated.cookieValue(server);
+    String earlier = date(millis.get() / 1000 - 60);
+    Selection s = dated.select(RequestView.of("SRVID=" + hex + "|" + earlier));
+    assertThat(s.server()).isSameAs(server);
+    String later = date(millis.get() / 1000);
+    assertThat(s.setCookie()).startsWith("SRVID=" + hex + "|" + later + "|" + later + ";");
+
+    // only maxidle: a bare cookie gets its last-use date, and no first-issue date
+    StickyCookieBalancer idleOnly = StickyCookieBalancer.builder().cookieKey("k").cookieMaxIdle(Duration.ofMinutes(10))
+        .clock(clock(millis)).build(group);
+    for (Server each : group.snapshot().usable()) {
+      Selection pinned = idleOnly.select(RequestView.of("SRVID=" + idleOnly.cookieValue(each)));
+      assertThat(pinned.server()).isSameAs(each);
+      assertThat(pinned.setCookie()).startsWith("SRVID=" + idleOnly.cookieValue(each) + "|" + later + ";");
+    }
+  }
+
+  @Test
+  void aQuotedValueWithDatesIsReadAsTheSameValueUnquoted() {
+    ServerGroup group = group();
+    AtomicLong millis = new AtomicLong(Instant.parse("2026-11-29T10:00:00Z").toEpochMilli());
+    StickyCookieBalancer dated = StickyCookieBalancer.builder().cookieKey("k").cookieMaxIdle(Duration.ofMinutes(10))
+        .cookieMaxLife(Duration.ofHours(1)).clock(clock(millis)).build(group);
+    for (Server server : group.snapshot().usable()) {
+      String value = dated.cookieValue(server) + "|" + date(millis.get() / 1000) + "|" + date(millis.get() / 1000);
+      for (String header : new String[] {"SRVID=\"" + value + "\"", "a=1; SRVID = \"" + value + "\" ; b=2",
+          "SRVID=\"" + value + "\"; SRVID=x"}) {
+        Selection s = dated.select(RequestView.of(header));
+        assertThat(s.server()).as(header).isSameAs(server);
+        assertThat(s.setCookie()).as(header + ": fresh, no new cookie").isNull();
+      }
+    }
+    // the quoted dates are read, not ignored: idle too long, the cookie expires
+    Server server = group.snapshot().usable().get(0);
+    String value = dated.cookieValue(server) + "|" + date(millis.get() / 1000) + "|" + date(millis.get() / 1000);
+    millis.addAndGet(Duration.ofMinutes(11).toMillis());
+    Selection expired = dated.select(RequestView.of("SRVID=\"" + value + "\""));
+    assertThat(expired.setCookie()).isNotNull().doesNotContain(value);
+  }
+
+  private static String date(long unixSeconds) {
+    StringBuilder sb = new StringBuilder();
+    Dates.write(sb, unixSeconds);
+    return sb.toString();
+  }
+
+  static Clock clock(AtomicLong millis) {
+    return new Clock() {
+      @Override
+      public ZoneOffset getZone() {
+        return ZoneOffset.UTC;
+      }
+
+      @Override
+      public Clock withZone(java.time.ZoneId zone) {
+        return this;
+      }
+
+      @Override
+      public Instant instant() {
+        return Instant.ofEpochMilli(millis.get());
+      }
+    };
   }
 
   @Test

@@ -8,6 +8,8 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.slf4j.Logger;
@@ -17,6 +19,11 @@ import org.slf4j.LoggerFactory;
  * {@code /demo/scale} on the balancer: {@code POST ?replicas=N} scales the demo's replicas (0..20),
  * {@code GET} lists them. Plain text by default; JSON with {@code ?format=json} or
  * {@code Accept: application/json}. Other {@code /demo/} paths get a 404 with a hint.
+ *
+ * <p>A {@code POST} from a browser page of another origin is refused with 403, so that a page the
+ * user visits cannot scale the demo with a hidden form: browsers say where a request comes from in
+ * {@code Sec-Fetch-Site} and {@code Origin}, and either one naming another site or origin is
+ * enough to refuse. Clients that send neither ({@code curl -X POST}, scripts) are served.
  */
 final class DemoScaleFilter implements Filter {
   static final String PATH = "/demo/scale";
@@ -52,6 +59,14 @@ final class DemoScaleFilter implements Filter {
         return;
       }
       case "POST": {
+        String refused = crossSite(request.getHeader("Sec-Fetch-Site"), request.getHeader("Origin"),
+            request.getScheme(), request.getServerName(), request.getServerPort());
+        if (refused != null) {
+          log.warn("refused POST {} from another site: {}", PATH, refused);
+          write(response, 403, "text/plain", "POST " + PATH + " from another site refused (" + refused
+              + "); scale from this origin or with curl -X POST\n");
+          return;
+        }
         String value = request.getParameter("replicas");
         int count;
         try {
@@ -81,6 +96,45 @@ final class DemoScaleFilter implements Filter {
         write(response, 405, "text/plain", request.getMethod() + " " + PATH + ": not allowed (expected: POST "
             + PATH + "?replicas=N, or GET)\n");
     }
+  }
+
+  /**
+   * Why a request is cross-site, or null when it is not: {@code Sec-Fetch-Site} other than
+   * {@code same-origin} or {@code none} (typed in the address bar), or an {@code Origin} other than
+   * {@code scheme://host:port} of the request itself (a {@code same-site} page on another port or
+   * subdomain is another origin too). Neither header: not a browser page, served.
+   */
+  static String crossSite(String fetchSite, String origin, String scheme, String host, int port) {
+    if (fetchSite != null && !fetchSite.equalsIgnoreCase("same-origin") && !fetchSite.equalsIgnoreCase("none")) {
+      return "Sec-Fetch-Site: " + fetchSite;
+    }
+    if (origin == null) {
+      return null;
+    }
+    URI uri;
+    try {
+      uri = new URI(origin.trim());
+    } catch (URISyntaxException e) {
+      return "Origin: " + origin;
+    }
+    String originHost = uri.getHost();
+    if (uri.getScheme() == null || originHost == null || !uri.getScheme().equalsIgnoreCase(scheme)
+        || !unbracketed(originHost).equalsIgnoreCase(unbracketed(host))
+        || portOf(uri.getScheme(), uri.getPort()) != portOf(scheme, port)) {
+      return "Origin: " + origin;
+    }
+    return null;
+  }
+
+  private static String unbracketed(String host) {
+    return host != null && host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+  }
+
+  private static int portOf(String scheme, int port) {
+    if (port > 0) {
+      return port;
+    }
+    return "https".equalsIgnoreCase(scheme) ? 443 : 80;
   }
 
   private String text(List<Demo.Replica> now, int before) {

@@ -177,6 +177,29 @@ class DemoIT {
     assertThat(stats().up()).hasSize(3);
   }
 
+  @Test
+  void theScaleEndpointRefusesAPostFromAnotherSitesPage() throws Exception {
+    String self = "http://" + demo.uri("/").getAuthority();
+    for (Map<String, String> crossSite : List.of(Map.of("Origin", "http://evil.example"),
+        Map.of("Origin", "null"), Map.of("Sec-Fetch-Site", "cross-site"),
+        Map.of("Origin", "http://127.0.0.1:1", "Sec-Fetch-Site", "same-site"))) {
+      HttpRequest.Builder b = HttpRequest.newBuilder(demo.uri("/demo/scale?replicas=1")).timeout(Duration.ofSeconds(30))
+          .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString("replicas=1"));
+      crossSite.forEach(b::header);
+      HttpResponse<String> r = plain.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(crossSite.toString()).isEqualTo(403);
+      assertThat(r.body()).startsWith("POST /demo/scale from another site refused");
+    }
+    assertThat(get(plain, demo.uri("/demo/scale"), Map.of()).body()).startsWith("whoami: 3 replicas\n");
+    // a page of the demo's own origin, and curl (neither header), are served
+    HttpResponse<String> r = plain.send(HttpRequest.newBuilder(demo.uri("/demo/scale?replicas=3"))
+        .timeout(Duration.ofSeconds(30)).header("Origin", self).header("Sec-Fetch-Site", "same-origin")
+        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(StandaloneProcess.post(plain, demo.uri("/demo/scale?replicas=3")).statusCode()).isEqualTo(200);
+    assertThat(stats().up()).hasSize(3);
+  }
+
   private static String srvid(HttpResponse<String> r) {
     for (String h : r.headers().allValues("set-cookie")) {
       if (h.startsWith("SRVID=")) {

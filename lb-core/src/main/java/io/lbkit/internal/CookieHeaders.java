@@ -1,6 +1,10 @@
-package io.lbkit.cookie;
+package io.lbkit.internal;
 
-/** Reading and editing raw {@code Cookie} header values (request side). */
+/**
+ * Reading and editing raw {@code Cookie} header values (request side), shared by the cookie and
+ * session balancers. Internal: not API. The scan ({@link #valueRange}) is on the hot path and
+ * allocates nothing; the editing methods run once per forwarded request.
+ */
 public final class CookieHeaders {
   private CookieHeaders() {}
 
@@ -121,6 +125,25 @@ public final class CookieHeaders {
     return (int) range;
   }
 
+  /**
+   * The end (exclusive) of the value that {@link #valueRange} found starting at {@code valueStart}:
+   * for callers that kept only the start. Allocation-free.
+   */
+  public static int valueEnd(String header, int valueStart) {
+    int end = header.indexOf(';', valueStart);
+    if (end < 0) {
+      end = header.length();
+    }
+    while (end > valueStart && isSpace(header.charAt(end - 1))) {
+      end--;
+    }
+    // valueRange starts a value after its opening quote only when it also dropped the closing one
+    if (valueStart > 0 && header.charAt(valueStart - 1) == '"' && end > valueStart && header.charAt(end - 1) == '"') {
+      end--;
+    }
+    return end;
+  }
+
   /** The first non-empty value of a pair named {@code name} in any of the headers, or null. */
   public static String firstValue(io.lbkit.core.RequestView request, String name) {
     for (int h = 0, n = request.cookieHeaderCount(); h < n; h++) {
@@ -182,41 +205,5 @@ public final class CookieHeaders {
       return header;
     }
     return out.length() == 0 ? null : out.toString();
-  }
-
-  /**
-   * Prefix style: removes {@code <16 hex digits>~} from the start of the value of every pair named
-   * exactly {@code name}; returns the same string when there is nothing to remove.
-   */
-  public static String removeValuePrefix(String header, String name) {
-    if (header == null || header.indexOf('~') < 0) {
-      return header;
-    }
-    StringBuilder out = null;
-    int copied = 0;
-    int i = 0;
-    int len = header.length();
-    while (i < len) {
-      int pairEnd = header.indexOf(';', i);
-      if (pairEnd < 0) {
-        pairEnd = len;
-      }
-      int eq = header.indexOf('=', i);
-      if (eq > 0 && eq < pairEnd && header.substring(i, eq).trim().equals(name)) {
-        int v = eq + 1;
-        while (v < pairEnd && header.charAt(v) == ' ') {
-          v++;
-        }
-        if (v + 17 <= pairEnd && header.charAt(v + 16) == '~' && Hex.is16(header, v, v + 16)) {
-          if (out == null) {
-            out = new StringBuilder(len);
-          }
-          out.append(header, copied, v);
-          copied = v + 17;
-        }
-      }
-      i = pairEnd + 1;
-    }
-    return out == null ? header : out.append(header, copied, len).toString();
   }
 }

@@ -1,4 +1,4 @@
-package io.lbkit.cookie;
+package io.lbkit.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,6 +27,13 @@ class CookieHeadersTest {
   @Property(tries = 3000)
   void findsTheSamePairsAsTheReferenceScanner(@ForAll("headers") String header) {
     assertThat(ranges(header, true)).as(header).isEqualTo(ranges(header, false));
+  }
+
+  @Property(tries = 3000)
+  void valueEndFindsTheEndOfEveryValueFromItsStart(@ForAll("headers") String header) {
+    for (long r : ranges(header, true)) {
+      assertThat(CookieHeaders.valueEnd(header, CookieHeaders.start(r))).as(header).isEqualTo(CookieHeaders.end(r));
+    }
   }
 
   @Test
