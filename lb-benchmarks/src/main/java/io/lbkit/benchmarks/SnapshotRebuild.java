@@ -46,7 +46,8 @@ public class SnapshotRebuild {
 
   @Setup(Level.Trial)
   public void setUp() {
-    group = ServerGroup.builder("bench").endpoints(Fixtures.endpoints(servers)).build();
+    // up to 10,000 servers: above the default max-servers (256), so the cap is raised to the count
+    group = ServerGroup.builder("bench").maxServers(servers).endpoints(Fixtures.endpoints(servers)).build();
     sticky = StickyCookieBalancer.builder().cookieKey(Fixtures.COOKIE_KEY).build(group);
     roundRobin = RoundRobinBalancer.create(group);
     toggled = group.snapshot().servers().get(servers / 2).name();

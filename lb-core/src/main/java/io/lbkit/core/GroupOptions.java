@@ -5,7 +5,7 @@ import io.lbkit.option.OptionSet;
 import io.lbkit.option.Section;
 
 /**
- * The options of a {@link ServerGroup}: its slots and its health counter. The group owns
+ * The options of a {@link ServerGroup}: its slots, its server cap and its health counter. The group owns
  * {@code rise}, {@code fall} and {@code error-limit}, whoever reports checks to it.
  */
 public final class GroupOptions {
@@ -17,7 +17,11 @@ public final class GroupOptions {
 
   public static final Option<ServerGroup.Builder, Integer> SLOTS = Option.define(Section.BACKEND, "slots",
           "Number of server slots filled from DNS (HAProxy server-template N); extra records are ignored.")
-      .defaultText("unbounded").integer(1, 100_000, ServerGroup.Builder::slots);
+      .defaultText("none").integer(1, 100_000, ServerGroup.Builder::slots);
+
+  public static final Option<ServerGroup.Builder, Integer> MAX_SERVERS = Option.define(Section.BACKEND,
+          "max-servers", "Without slots: the most servers DNS or a static list may create; extra records are ignored.")
+      .defaultText("256").integer(1, 100_000, ServerGroup.Builder::maxServers);
 
   public static final Option<ServerGroup.Builder, Integer> RISE = Option.define(Section.HEALTH, "rise",
           "Consecutive successful checks that bring a server UP.")
@@ -32,6 +36,6 @@ public final class GroupOptions {
       .defaultText("10").integer(1, 1_000_000, ServerGroup.Builder::errorLimit);
 
   /** Every option of {@link ServerGroup.Builder#set}. */
-  public static final OptionSet<ServerGroup.Builder> ALL = OptionSet.of("group", SERVER_PREFIX, SLOTS, RISE, FALL,
+  public static final OptionSet<ServerGroup.Builder> ALL = OptionSet.of("group", SERVER_PREFIX, SLOTS, MAX_SERVERS, RISE, FALL,
       ERROR_LIMIT);
 }

@@ -1,12 +1,10 @@
 package io.lbkit.core;
 
 import io.lbkit.internal.Checks;
+import io.lbkit.internal.GroupHooks;
 import io.lbkit.option.OptionException;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -23,17 +21,16 @@ import org.slf4j.LoggerFactory;
  * <p>Slots keep their endpoint while it stays in the list, so a server keeps its name and its
  * cookie; a new endpoint fills the lowest free slot; an endpoint that leaves empties its slot,
  * which goes to MAINT ("resolution"). With a fixed slot count, endpoints beyond it are ignored
- * with one warning. Without one (static lists), slots are added as needed.
+ * with one warning. Without one, slots are added as needed up to {@code max-servers} (default
+ * 256), beyond which endpoints are ignored the same way.
  *
  * <p>Mutations are rare and serialized; {@link #snapshot()} is one volatile read.
- * {@link #close()} closes what was {@linkplain #attach attached} (DNS sources, health checkers).
+ * {@link #close()} closes the DNS sources and health checkers built on the group.
  */
 public final class ServerGroup implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ServerGroup.class);
 
   private final String name;
-  private final String slotPrefix;
-  private final int maxSlots;
   // the health counter (rise, fall, error-limit) is the group's; a checker turns it on via enableHealthChecks
   private boolean healthChecked;
   private int rise;
@@ -45,32 +42,26 @@ public final class ServerGroup implements AutoCloseable {
   private final ScheduledExecutorService userScheduler;
   private ScheduledExecutorService ownScheduler;
 
-  private final List<Slot> slots = new ArrayList<>();
+  private final SlotTable slots;
+  private final GroupHooks hooks = new Hooks();
   private final CopyOnWriteArrayList<Consumer<Snapshot>> listeners = new CopyOnWriteArrayList<>();
   private final CopyOnWriteArrayList<AutoCloseable> attached = new CopyOnWriteArrayList<>();
   private volatile Snapshot snapshot;
   private long version;
-  private int ignoredEndpoints;
   private boolean closed;
 
   private ServerGroup(Builder b) {
     this.name = b.name;
-    this.slotPrefix = b.slotPrefix;
-    this.maxSlots = b.maxSlots;
     this.healthChecked = b.healthChecked;
     this.rise = b.rise;
     this.fall = b.fall;
     this.errorLimit = b.errorLimit;
     this.ticker = b.ticker;
     this.userScheduler = b.scheduler;
-    if (maxSlots != Integer.MAX_VALUE) {
-      for (int i = 0; i < maxSlots; i++) {
-        slots.add(new Slot(i, slotPrefix + (i + 1), ticker));
-      }
-    }
+    this.slots = new SlotTable(name, b.slotPrefix, b.fixedSlots, b.maxServers, ticker);
     synchronized (this) {
       if (b.endpoints != null) {
-        applyEndpoints(b.endpoints);
+        slots.apply(b.endpoints, healthChecked, rise);
       }
       publish();
     }
@@ -130,6 +121,22 @@ public final class ServerGroup implements AutoCloseable {
     return errorLimit;
   }
 
+  /** The most servers the group holds: its {@code slots} count, or else {@code max-servers}. */
+  public int maxServers() {
+    return slots.capacity();
+  }
+
+  /**
+   * Not API: the hooks through which lbkit's DNS source and health checker attach to the group and
+   * report checks. Its type lives in {@code io.lbkit.internal} and may change in any release; an
+   * application has no use for it (docs/architecture.md, "Hooks of the group").
+   *
+   * @hidden
+   */
+  public GroupHooks hooks() {
+    return hooks;
+  }
+
   /**
    * Hands the UP/DOWN decision to a health checker ({@code io.lbkit.health.HealthChecker} calls
    * this when it starts): from now on check results decide the state, with this group's
@@ -142,7 +149,7 @@ public final class ServerGroup implements AutoCloseable {
    *     check (HAProxy then checks at {@code fastinter}); must be quick; may be null
    * @throws IllegalStateException when a checker already enabled checks on this group
    */
-  public synchronized void enableHealthChecks(boolean observeRequests, Consumer<Server> onPassiveFailCheck) {
+  synchronized void enableHealthChecks(boolean observeRequests, Consumer<Server> onPassiveFailCheck) {
     if (checkerEnabled) {
       throw new IllegalStateException(name + ": health checks were already enabled (one checker per group)");
     }
@@ -153,7 +160,7 @@ public final class ServerGroup implements AutoCloseable {
     }
     this.passiveFailCheckListener = onPassiveFailCheck;
     boolean changed = false;
-    for (Slot slot : slots) {
+    for (Slot slot : slots.all()) {
       slot.health = rise;
       slot.stats.consecutiveErrors = 0;
       slot.stats.check(slot.stats.checkStatus(), rise);
@@ -183,7 +190,7 @@ public final class ServerGroup implements AutoCloseable {
    * Attaches a resource whose life is bound to the group (a DNS source, a health checker):
    * {@link #close()} closes it.
    */
-  public void attach(AutoCloseable resource) {
+  void attach(AutoCloseable resource) {
     attached.add(Objects.requireNonNull(resource, "resource"));
   }
 
@@ -197,7 +204,7 @@ public final class ServerGroup implements AutoCloseable {
     if (closed) {
       return;
     }
-    if (applyEndpoints(endpoints)) {
+    if (slots.apply(endpoints, healthChecked, rise)) {
       publish();
     }
   }
@@ -207,7 +214,7 @@ public final class ServerGroup implements AutoCloseable {
    * {@code rise} successes bring a DOWN server UP, {@code fall} failures take an UP one DOWN). A
    * result for an endpoint the slot no longer has is ignored.
    */
-  public void recordCheck(Server server, boolean ok, String status) {
+  void recordCheck(Server server, boolean ok, String status) {
     recordCheck(server, ok, status, -1);
   }
 
@@ -216,8 +223,8 @@ public final class ServerGroup implements AutoCloseable {
    * (-1 when unknown) for the stats page. Results for a server in administrative maintenance are
    * ignored, as HAProxy does not check those.
    */
-  public synchronized void recordCheck(Server server, boolean ok, String status, long durationNanos) {
-    Slot slot = current(server);
+  synchronized void recordCheck(Server server, boolean ok, String status, long durationNanos) {
+    Slot slot = slots.current(server);
     if (slot == null || slot.adminMaint || closed) {
       return;
     }
@@ -246,7 +253,7 @@ public final class ServerGroup implements AutoCloseable {
    */
   public synchronized void recordRequestFailure(Server server, String cause) {
     server.stats().failure();
-    Slot slot = current(server);
+    Slot slot = slots.current(server);
     if (slot == null || !healthChecked || errorLimit == 0 || slot.adminMaint || closed) {
       return;
     }
@@ -274,19 +281,17 @@ public final class ServerGroup implements AutoCloseable {
 
   /** Puts a server in administrative maintenance (no traffic, no checks) or takes it out. */
   public synchronized void setMaintenance(String serverName, boolean maintenance) {
-    for (Slot slot : slots) {
-      if (slot.name.equals(serverName)) {
-        if (slot.adminMaint != maintenance) {
-          slot.adminMaint = maintenance;
-          slot.health = rise;
-          if (updateState(slot, maintenance ? "maintenance set by admin" : "maintenance cleared by admin")) {
-            publish();
-          }
-        }
-        return;
+    Slot slot = slots.named(serverName);
+    if (slot == null) {
+      throw new IllegalArgumentException("server: '" + serverName + "' (expected: one of " + slots.names() + ")");
+    }
+    if (slot.adminMaint != maintenance) {
+      slot.adminMaint = maintenance;
+      slot.health = rise;
+      if (updateState(slot, maintenance ? "maintenance set by admin" : "maintenance cleared by admin")) {
+        publish();
       }
     }
-    throw new IllegalArgumentException("server: '" + serverName + "' (expected: one of " + slotNames() + ")");
   }
 
   /** Closes attached resources; the group keeps its last snapshot and ignores later updates. */
@@ -312,117 +317,12 @@ public final class ServerGroup implements AutoCloseable {
     }
   }
 
-  private Slot current(Server server) {
-    if (server.slot() >= slots.size()) {
-      return null;
-    }
-    Slot slot = slots.get(server.slot());
-    return slot.endpoint != null && slot.endpoint.equals(server.endpoint()) ? slot : null;
-  }
-
-  private boolean applyEndpoints(Collection<Endpoint> endpoints) {
-    Map<Endpoint, Endpoint> wanted = new LinkedHashMap<>();
-    for (Endpoint e : endpoints) {
-      wanted.putIfAbsent(Objects.requireNonNull(e, "endpoint"), e);
-    }
-    boolean changed = false;
-    for (Slot slot : slots) {
-      if (slot.endpoint == null) {
-        continue;
-      }
-      Endpoint update = wanted.remove(slot.endpoint);
-      if (update == null) {
-        String lost = slot.endpoint.authority();
-        slot.endpoint = null;
-        updateState(slot, "address " + lost + " removed");
-        changed = true;
-      } else if (!update.sameAttributes(slot.endpoint)) {
-        log.info("{}/{} changed from {} to {}", name, slot.name, slot.endpoint, update);
-        slot.endpoint = update;
-        changed = true;
-      }
-    }
-    int ignored = 0;
-    for (Endpoint e : wanted.values()) {
-      Slot free = freeSlot();
-      if (free == null) {
-        ignored++;
-        continue;
-      }
-      free.endpoint = e;
-      free.health = rise; // HAProxy: leaving maintenance with checks, UP at once, one failure from DOWN
-      free.stats.consecutiveErrors = 0;
-      free.stats.check(null, free.health);
-      updateState(free, "address " + e.authority() + " assigned");
-      changed = true;
-    }
-    // once per episode: a DNS answer that grows or shrinks while over capacity must not warn every cycle
-    if (ignored > 0 && ignoredEndpoints == 0) {
-      log.warn("{}: {} endpoint(s) ignored: all {} slots are in use", name, ignored, maxSlots);
-    } else if (ignored == 0 && ignoredEndpoints > 0) {
-      log.info("{}: every endpoint has a slot again", name);
-    }
-    ignoredEndpoints = ignored;
-    return changed;
-  }
-
-  private Slot freeSlot() {
-    for (Slot slot : slots) {
-      if (slot.endpoint == null && !slot.adminMaint) {
-        return slot;
-      }
-    }
-    if (slots.size() < maxSlots) {
-      Slot slot = new Slot(slots.size(), slotPrefix + (slots.size() + 1), ticker);
-      slots.add(slot);
-      return slot;
-    }
-    return null;
-  }
-
-  /** Recomputes a slot's state; logs and stamps a change. Returns true when state changed. */
   private boolean updateState(Slot slot, String cause) {
-    ServerState state;
-    String reason;
-    if (slot.endpoint == null) {
-      state = ServerState.MAINT;
-      reason = "resolution";
-    } else if (slot.adminMaint) {
-      state = ServerState.MAINT;
-      reason = "admin";
-    } else if (healthChecked && slot.health < rise) {
-      state = ServerState.DOWN;
-      reason = "check";
-    } else {
-      state = ServerState.UP;
-      reason = null;
-    }
-    if (state == slot.state && Objects.equals(reason, slot.reason)) {
-      return false;
-    }
-    if (slot.state == ServerState.UP) {
-      slot.stats.wentDown();
-    }
-    long now = ticker.read();
-    slot.stats.stateChanged(state == ServerState.DOWN, now);
-    if (state == ServerState.DOWN) {
-      log.warn("{}/{} is {}{} (was {}): {}", name, slot.name, state, " (" + reason + ")", slot.state, cause);
-    } else {
-      log.info("{}/{} is {}{} (was {}): {}", name, slot.name, state, reason == null ? "" : " (" + reason + ")",
-          slot.state, cause);
-    }
-    slot.state = state;
-    slot.reason = reason;
-    slot.lastChange = now;
-    return true;
+    return slot.updateState(name, healthChecked, rise, ticker, cause);
   }
 
   private void publish() {
-    List<Server> servers = new ArrayList<>(slots.size());
-    for (Slot s : slots) {
-      servers.add(new Server(s.index, s.name, s.endpoint, s.state, s.reason, s.lastChange, s.stats));
-    }
-    Snapshot next = new Snapshot(name, ++version, servers);
+    Snapshot next = new Snapshot(name, ++version, slots.servers());
     snapshot = next;
     for (Consumer<Snapshot> listener : listeners) {
       notify(listener, next);
@@ -437,35 +337,36 @@ public final class ServerGroup implements AutoCloseable {
     }
   }
 
-  private List<String> slotNames() {
-    List<String> names = new ArrayList<>();
-    for (Slot s : slots) {
-      names.add(s.name);
-    }
-    return names;
-  }
-
   @Override
   public String toString() {
     return "ServerGroup{" + name + ", " + snapshot.servers() + "}";
   }
 
-  private static final class Slot {
-    final int index;
-    final String name;
-    final ServerStats stats;
-    Endpoint endpoint;
-    boolean adminMaint;
-    int health;
-    ServerState state = ServerState.MAINT;
-    String reason = "resolution";
-    long lastChange;
+  /** The hooks handed to lbkit's sources and checkers; each call is the group's own package-private method. */
+  private final class Hooks implements GroupHooks {
+    @Override
+    public void attach(AutoCloseable resource) {
+      ServerGroup.this.attach(resource);
+    }
 
-    Slot(int index, String name, Ticker ticker) {
-      this.index = index;
-      this.name = name;
-      this.stats = new ServerStats(ticker);
-      this.lastChange = ticker.read();
+    @Override
+    public void enableHealthChecks(boolean observeRequests, Consumer<Server> onPassiveFailCheck) {
+      ServerGroup.this.enableHealthChecks(observeRequests, onPassiveFailCheck);
+    }
+
+    @Override
+    public void recordCheck(Server server, boolean ok, String status, long durationNanos) {
+      ServerGroup.this.recordCheck(server, ok, status, durationNanos);
+    }
+
+    @Override
+    public Ticker schedulerClock() {
+      return Ticker.system(); // the group's scheduler is a real ScheduledExecutorService
+    }
+
+    @Override
+    public int maxServers() {
+      return ServerGroup.this.maxServers();
     }
   }
 
@@ -473,7 +374,8 @@ public final class ServerGroup implements AutoCloseable {
   public static final class Builder {
     private final String name;
     private String slotPrefix = "srv";
-    private int maxSlots = Integer.MAX_VALUE;
+    private int fixedSlots; // 0: grow up to maxServers
+    private int maxServers = 256;
     private boolean healthChecked;
     private int rise = 2;
     private int fall = 3;
@@ -500,7 +402,16 @@ public final class ServerGroup implements AutoCloseable {
 
     /** {@link #slots(String, int)} keeping the {@linkplain #serverPrefix server prefix} (option {@code slots}). */
     public Builder slots(int count) {
-      this.maxSlots = GroupOptions.SLOTS.check(count);
+      this.fixedSlots = GroupOptions.SLOTS.check(count);
+      return this;
+    }
+
+    /**
+     * The most servers a group without {@code slots} creates (option {@code max-servers}, default
+     * 256); endpoints beyond it are ignored with one warning. {@code slots} sets the count itself.
+     */
+    public Builder maxServers(int max) {
+      this.maxServers = GroupOptions.MAX_SERVERS.check(max);
       return this;
     }
 
@@ -566,7 +477,7 @@ public final class ServerGroup implements AutoCloseable {
 
     /**
      * Sets an option by its configuration name ({@link GroupOptions}: {@code server-prefix},
-     * {@code slots}, {@code rise}, {@code fall}, {@code error-limit}).
+     * {@code slots}, {@code max-servers}, {@code rise}, {@code fall}, {@code error-limit}).
      *
      * @throws io.lbkit.option.OptionException for an unknown key or a bad value, naming both
      */
@@ -575,8 +486,8 @@ public final class ServerGroup implements AutoCloseable {
     }
 
     public ServerGroup build() {
-      if (endpoints != null && maxSlots != Integer.MAX_VALUE && endpoints.size() > maxSlots) {
-        log.warn("{}: {} endpoints for {} slots; the extra ones are ignored", name, endpoints.size(), maxSlots);
+      if (endpoints != null && fixedSlots > 0 && endpoints.size() > fixedSlots) {
+        log.warn("{}: {} endpoints for {} slots; the extra ones are ignored", name, endpoints.size(), fixedSlots);
       }
       return new ServerGroup(this);
     }

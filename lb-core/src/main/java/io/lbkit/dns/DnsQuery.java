@@ -1,5 +1,6 @@
 package io.lbkit.dns;
 
+import io.lbkit.core.Ticker;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
@@ -45,7 +46,7 @@ final class DnsQuery {
     }
   }
 
-  private final DnsEndpointSource.Context ctx;
+  private final QueryContext ctx;
   private final Name name;
   private final int type;
   private final int id;
@@ -71,7 +72,7 @@ final class DnsQuery {
     }
   }
 
-  DnsQuery(DnsEndpointSource.Context ctx, Name name, int type, List<InetSocketAddress> nameservers, Tries tries) {
+  DnsQuery(QueryContext ctx, Name name, int type, List<InetSocketAddress> nameservers, Tries tries) {
     this.ctx = ctx;
     this.name = name;
     this.type = type;
@@ -147,13 +148,13 @@ final class DnsQuery {
         log.debug("{}: send to {} failed: {}", ctx.prefix, Nameservers.format(t.address), e.toString());
       }
     }
-    deadline = System.nanoTime() + ctx.timeoutRetryNanos;
+    deadline = ctx.clock.read() + ctx.timeoutRetryNanos;
     pollMs = 1;
     schedulePoll();
   }
 
   private void schedulePoll() {
-    long wait = Math.max(0, Math.min(TimeUnit.MILLISECONDS.toNanos(pollMs), deadline - System.nanoTime()));
+    long wait = Math.max(0, Math.min(TimeUnit.MILLISECONDS.toNanos(pollMs), deadline - ctx.clock.read()));
     pollMs = Math.min(pollMs * 2, MAX_POLL_MS);
     try {
       ctx.scheduler.schedule(this::poll, wait, TimeUnit.NANOSECONDS);
@@ -191,7 +192,7 @@ final class DnsQuery {
     for (Target t : targets) {
       waitingUdp |= !t.done && t.tcp == null;
     }
-    if (waitingUdp && System.nanoTime() - deadline >= 0) {
+    if (waitingUdp && ctx.clock.read() - deadline >= 0) {
       sendRound();
     } else {
       if (!waitingUdp) {
@@ -286,7 +287,7 @@ final class DnsQuery {
       }
       log.debug("{}: truncated UDP reply from {}, asking again over TCP", ctx.prefix, from);
       try {
-        t.tcp = new Tcp(t.address, wire, System.nanoTime() + ctx.timeoutRetryNanos);
+        t.tcp = new Tcp(t.address, wire, ctx.clock, ctx.clock.read() + ctx.timeoutRetryNanos);
         ctx.counters.incTcpQuery();
       } catch (IOException e) {
         error(t, DnsAnswer.error(DnsStatus.OTHER, "truncated over UDP and TCP failed: " + e));
@@ -357,12 +358,14 @@ final class DnsQuery {
   /** A non-blocking DNS-over-TCP exchange: connect, write the length-prefixed query, read one reply. */
   private static final class Tcp {
     final long deadline;
+    private final Ticker clock;
     private final SocketChannel channel;
     private final ByteBuffer out;
     private final ByteBuffer length = ByteBuffer.allocate(2);
     private ByteBuffer body;
 
-    Tcp(InetSocketAddress address, byte[] query, long deadline) throws IOException {
+    Tcp(InetSocketAddress address, byte[] query, Ticker clock, long deadline) throws IOException {
+      this.clock = clock;
       this.deadline = deadline;
       this.out = ByteBuffer.allocate(query.length + 2);
       out.putShort((short) query.length).put(query).flip();
@@ -403,7 +406,7 @@ final class DnsQuery {
     }
 
     private byte[] timedOut() throws IOException {
-      if (System.nanoTime() - deadline >= 0) {
+      if (clock.read() - deadline >= 0) {
         throw new SocketTimeoutException("no TCP reply within timeout-retry");
       }
       return null;

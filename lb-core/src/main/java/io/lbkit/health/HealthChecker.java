@@ -8,6 +8,7 @@ import io.lbkit.core.Snapshot;
 import io.lbkit.core.Ticker;
 import io.lbkit.internal.Checks;
 import io.lbkit.internal.Durations;
+import io.lbkit.internal.GroupHooks;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,7 +50,8 @@ public final class HealthChecker implements AutoCloseable {
 
   private final ServerGroup group;
   private final ScheduledExecutorService scheduler;
-  private final Ticker ticker;
+  private final Ticker ticker; // the group's: check durations
+  private final Ticker clock; // the scheduler's: the probes' response deadlines
   private final CheckType type;
   private final HttpCheck http;
   private final long interNanos;
@@ -71,6 +73,7 @@ public final class HealthChecker implements AutoCloseable {
     this.group = group;
     this.scheduler = group.scheduler();
     this.ticker = group.ticker();
+    this.clock = group.hooks().schedulerClock();
     this.type = b.type;
     this.http = type == CheckType.HTTP ? new HttpCheck(b.method, b.path, b.version, b.expect) : null;
     this.interNanos = b.inter.toNanos();
@@ -167,13 +170,7 @@ public final class HealthChecker implements AutoCloseable {
           }
         }
       }
-      targets.keySet().removeIf(slot -> {
-        if (!seen.contains(slot)) {
-          stop.add(targets.get(slot));
-          return true;
-        }
-        return false;
-      });
+      targets.keySet().removeIf(slot -> !seen.contains(slot) && stop.add(targets.get(slot))); // add: always true
       // spread first checks over the first interval: the first new server at once, the others after it
       for (int i = 0; i < start.size(); i++) {
         Target t = start.get(i);
@@ -280,7 +277,7 @@ public final class HealthChecker implements AutoCloseable {
         next = null;
         String host = endpoint.hostname() != null ? endpoint.hostname() + ":" + endpoint.port() : endpoint.authority();
         p = new Probe(new InetSocketAddress(endpoint.address(), endpoint.port()), http, host, scheduler,
-            connectTimeoutNanos, responseTimeoutNanos, responseTimeoutFromStart,
+            clock, connectTimeoutNanos, responseTimeoutNanos, responseTimeoutFromStart,
             result -> submit(() -> completed(result, ticker.read() - start)));
         probe = p;
       }
@@ -300,7 +297,7 @@ public final class HealthChecker implements AutoCloseable {
             result.detail());
       }
       // outside our lock: the group publishes to listeners, and our listener only submits a task
-      group.recordCheck(s, result.ok(), result.status(), durationNanos);
+      group.hooks().recordCheck(s, result.ok(), result.status(), durationNanos);
       if (result.layer4Failure() && onLayer4Failure != null) {
         try {
           onLayer4Failure.accept(s);
@@ -455,9 +452,10 @@ public final class HealthChecker implements AutoCloseable {
         checker.closed = true;
         return checker;
       }
-      group.enableHealthChecks(observe == Observe.LAYER4, checker::onPassiveFailCheck);
+      GroupHooks hooks = group.hooks();
+      hooks.enableHealthChecks(observe == Observe.LAYER4, checker::onPassiveFailCheck);
       log.info("{}: health checks {}", group.name(), checker.description);
-      group.attach(checker);
+      hooks.attach(checker);
       group.addListener(checker.listener);
       return checker;
     }

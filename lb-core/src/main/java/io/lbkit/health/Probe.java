@@ -1,5 +1,6 @@
 package io.lbkit.health;
 
+import io.lbkit.core.Ticker;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -39,16 +40,23 @@ final class Probe {
   private final boolean responseTimeoutFromStart;
   private final Consumer<Result> done;
   private final AtomicBoolean finished = new AtomicBoolean();
-  private final long startNanos = System.nanoTime();
+  private final Ticker clock;
+  private final long startNanos;
   private volatile AsynchronousSocketChannel channel;
   private volatile ScheduledFuture<?> timeout;
 
-  Probe(InetSocketAddress address, HttpCheck http, String hostHeader, ScheduledExecutorService scheduler, long connectTimeoutNanos,
-      long responseTimeoutNanos, boolean responseTimeoutFromStart, Consumer<Result> done) {
+  /**
+   * {@code clock} is the clock of {@code scheduler}: the remaining response time is measured on it
+   * and then armed on the scheduler, so the two must move together.
+   */
+  Probe(InetSocketAddress address, HttpCheck http, String hostHeader, ScheduledExecutorService scheduler, Ticker clock,
+      long connectTimeoutNanos, long responseTimeoutNanos, boolean responseTimeoutFromStart, Consumer<Result> done) {
     this.address = address;
     this.http = http;
     this.request = http == null ? null : http.request(hostHeader).getBytes(StandardCharsets.ISO_8859_1);
     this.scheduler = scheduler;
+    this.clock = clock;
+    this.startNanos = clock.read();
     this.connectTimeoutNanos = connectTimeoutNanos;
     this.responseTimeoutNanos = responseTimeoutNanos;
     this.responseTimeoutFromStart = responseTimeoutFromStart;
@@ -125,7 +133,7 @@ final class Probe {
     }
     disarm();
     long remaining = responseTimeoutFromStart
-        ? responseTimeoutNanos - (System.nanoTime() - startNanos)
+        ? responseTimeoutNanos - (clock.read() - startNanos)
         : responseTimeoutNanos;
     if (!arm(Math.max(remaining, 0), "L7TOUT", "no response in time")) {
       return;

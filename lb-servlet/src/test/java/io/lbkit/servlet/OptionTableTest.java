@@ -83,6 +83,7 @@ class OptionTableTest {
     s.put("balance", new String[] {"leastconn", "random"});
     s.put("server-prefix", new String[] {"whoami", "a b"});
     s.put("slots", new String[] {"5", "0"});
+    s.put("max-servers", new String[] {"512", "0"});
     s.put("nameserver", new String[] {"127.0.0.1:5353", "dns.example"});
     s.put("resolve-prefer", new String[] {"ipv4", "ipv5"});
     s.put("resolve-retries", new String[] {"2", "101"});
