@@ -8,6 +8,7 @@ import io.lbkit.core.Selection;
 import io.lbkit.core.Server;
 import io.lbkit.core.ServerGroup;
 import io.lbkit.core.Snapshot;
+import io.lbkit.core.TriedServers;
 import io.lbkit.internal.Checks;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,7 +17,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -101,7 +101,7 @@ public final class StickyCookieBalancer implements Balancer {
 
   /** A retry on another server (redispatch): the fallback's choice, with a cookie for it. */
   @Override
-  public Selection selectOther(RequestView request, Set<Server> tried) {
+  public Selection selectOther(RequestView request, TriedServers tried) {
     return withCookie(state, fallback.selectOther(RequestView.EMPTY, tried), nowSeconds());
   }
 

@@ -1,6 +1,7 @@
 package io.lbkit.session;
 
 import io.lbkit.balance.RoundRobinBalancer;
+import io.lbkit.cookie.CookieHeaders;
 import io.lbkit.core.Balancer;
 import io.lbkit.core.Endpoint;
 import io.lbkit.core.RequestView;
@@ -8,14 +9,13 @@ import io.lbkit.core.Selection;
 import io.lbkit.core.Server;
 import io.lbkit.core.ServerGroup;
 import io.lbkit.core.Snapshot;
-import io.lbkit.cookie.CookieHeaders;
+import io.lbkit.core.TriedServers;
 import io.lbkit.internal.Checks;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,7 +61,7 @@ public final class RouteSuffixBalancer implements Balancer {
 
   /** A retry on another server (redispatch) leaves the session's server: the fallback chooses. */
   @Override
-  public Selection selectOther(RequestView request, Set<Server> tried) {
+  public Selection selectOther(RequestView request, TriedServers tried) {
     return fallback.selectOther(RequestView.EMPTY, tried);
   }
 

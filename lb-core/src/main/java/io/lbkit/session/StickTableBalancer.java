@@ -3,6 +3,7 @@ package io.lbkit.session;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.lbkit.balance.RoundRobinBalancer;
+import io.lbkit.cookie.CookieHeaders;
 import io.lbkit.core.Balancer;
 import io.lbkit.core.Endpoint;
 import io.lbkit.core.RequestView;
@@ -11,13 +12,12 @@ import io.lbkit.core.Server;
 import io.lbkit.core.ServerGroup;
 import io.lbkit.core.Snapshot;
 import io.lbkit.core.Ticker;
-import io.lbkit.cookie.CookieHeaders;
+import io.lbkit.core.TriedServers;
 import io.lbkit.internal.Checks;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -61,7 +61,7 @@ public final class StickTableBalancer implements Balancer {
 
   /** A retry on another server (redispatch) leaves the session's server: the fallback chooses. */
   @Override
-  public Selection selectOther(RequestView request, Set<Server> tried) {
+  public Selection selectOther(RequestView request, TriedServers tried) {
     return fallback.selectOther(RequestView.EMPTY, tried);
   }
 

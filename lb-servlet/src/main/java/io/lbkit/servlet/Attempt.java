@@ -16,6 +16,9 @@ final class Attempt {
   volatile boolean responseBegun;
   volatile boolean headersCopied;
   volatile boolean writing;
+  /** No more body for this attempt: it ended (set under the exchange's body lock). */
+  boolean bodyClosed;
+  private boolean contentClosed;
   private final AtomicBoolean ended = new AtomicBoolean();
 
   Attempt(Selection selection) {
@@ -24,6 +27,14 @@ final class Attempt {
 
   Server server() {
     return selection.server();
+  }
+
+  /** Ends the request body sent to the server (once); called by the exchange's body pump only. */
+  void closeContent() {
+    if (!contentClosed) {
+      contentClosed = true;
+      content.close();
+    }
   }
 
   /** Counts the request as no longer in flight on its server (once). */

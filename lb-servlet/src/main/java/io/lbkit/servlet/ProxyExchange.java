@@ -2,6 +2,7 @@ package io.lbkit.servlet;
 
 import io.lbkit.core.Selection;
 import io.lbkit.core.Server;
+import io.lbkit.core.TriedServers;
 import io.lbkit.proxy.AttemptFailure;
 import io.lbkit.proxy.ErrorResponse;
 import io.lbkit.proxy.RetryPolicy;
@@ -16,8 +17,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -45,6 +44,12 @@ import org.slf4j.Logger;
  * ({@link #pumpIn}, {@link #pumpOut}: a work-in-progress counter re-runs it when signalled while
  * running). The request body is read only once the server connection is up, so a connection
  * failure never loses a body byte and can always be retried.
+ *
+ * <p>Body and attempts: reading a buffer of the client's body and ending an attempt exclude each
+ * other ({@link #bodyLock}), so once an attempt has ended not one more byte is read for it, and
+ * the retry decision sees every byte read so far. A retry happens only with no body byte read
+ * (the body then flows into the new attempt from its start, or, when it was empty and already
+ * finished, the new attempt's body is closed at once); otherwise the request fails with 502.
  */
 final class ProxyExchange implements AsyncListener, ReadListener, WriteListener {
   private static final int BUFFER = 32 * 1024;
@@ -55,7 +60,7 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
   private final HttpServletResponse response;
   private final boolean hasBody;
   private final boolean idempotent;
-  private final Set<Server> tried = new HashSet<>();
+  private final TriedServers tried = new TriedServers();
   private AsyncContext async;
   private ServletInputStream in;
   private ServletOutputStream out;
@@ -80,7 +85,9 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
   // input pump
   private final AtomicInteger inWork = new AtomicInteger();
   private final byte[] inBuffer;
-  private long bodyBytesRead;
+  /** Held while a body buffer is read for an attempt, and while an attempt is closed to the body. */
+  private final Object bodyLock = new Object();
+  private long bodyBytesRead; // guarded by bodyLock
   private volatile boolean inputDone;
 
   private final ClientWatchdog watchdog;
@@ -90,12 +97,35 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
     this.log = context.log;
     this.request = request;
     this.response = response;
-    this.hasBody = request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null;
+    this.hasBody = hasBody(request);
     this.idempotent = RetryPolicy.isIdempotent(request.getMethod());
     long length = request.getContentLengthLong();
     this.inBuffer = hasBody ? new byte[(int) (length > 0 ? Math.min(length, BUFFER) : BUFFER)] : null;
     this.watchdog = new ClientWatchdog(context, finished::get, this::clientSilent);
   }
+
+  /**
+   * Whether the request may carry a body to forward: a positive {@code Content-Length}, or,
+   * without one, {@code Transfer-Encoding} (HTTP/1.1) or, in HTTP/2 and later, which have no
+   * {@code Transfer-Encoding} and stream a body in frames, any method that may carry content
+   * (all but GET, HEAD, DELETE, OPTIONS and TRACE). Such a body may turn out empty; the server
+   * then gets an empty chunked body.
+   */
+  static boolean hasBody(HttpServletRequest request) {
+    long length = request.getContentLengthLong();
+    if (length >= 0) {
+      return length > 0;
+    }
+    if (request.getHeader("Transfer-Encoding") != null) {
+      return true;
+    }
+    String protocol = request.getProtocol();
+    boolean http1 = protocol == null || protocol.startsWith("HTTP/1") || protocol.startsWith("HTTP/0");
+    return !http1 && !BODYLESS.contains(request.getMethod());
+  }
+
+  /** Methods whose requests carry no content in practice (RFC 9110 gives a body of theirs no meaning). */
+  private static final java.util.Set<String> BODYLESS = java.util.Set.of("GET", "HEAD", "DELETE", "OPTIONS", "TRACE");
 
   void start(Selection first) throws IOException {
     async = request.startAsync(request, response);
@@ -173,6 +203,7 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
 
   private void onComplete(Attempt a, Result result) {
     a.ended();
+    boolean bodyStarted = closeBody(a);
     if (!result.isFailed()) {
       if (source == null) {
         finishOk(); // no content at all (204, 304, HEAD)
@@ -201,21 +232,17 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
     }
     AttemptFailure failure = AttemptFailure.classify(a.begun, Failures.isTimeout(cause),
         a.responseBegun || a.headersCopied || Failures.isMalformed(cause));
-    boolean bodyStarted = bodyBytesRead != 0;
     RetryPolicy policy = context.retries;
-    if (policy.shouldRetry(failure, idempotent, bodyStarted, attempts)) {
+    // the body is read only after a connection is up, so a request that never connected has read
+    // none; should that ever change, a consumed body cannot be replayed: never send a cut-down one
+    Selection next = bodyStarted ? Selection.NONE
+        : policy.nextAttempt(failure, idempotent, false, attempts, a.selection, tried);
+    if (!next.isEmpty()) {
       server.stats().retry();
-      Selection next = policy.next(a.selection, tried);
-      if (next.isEmpty()) {
-        log.warn("{}: {} {} to {} failed: {}; no other server to retry on; answering 503", backend,
-            request.getMethod(), request.getRequestURI(), Failures.describe(server), what);
-        sendError(ErrorResponse.NO_SERVER);
-        return;
-      }
-      log.info("{}: {} {} to {} failed: {}; retry {}/{} on {}", backend, request.getMethod(),
-          request.getRequestURI(), Failures.describe(server), what, attempts, policy.retries(),
-          Failures.describe(next.server()));
-      if (next.server() == server) {
+      log.info("{}: {} {} to {} failed: {}; retry {} (retries {}, servers tried {}) on {}", backend,
+          request.getMethod(), request.getRequestURI(), Failures.describe(server), what, attempts,
+          policy.retries(), tried.size(), Failures.describe(next.server()));
+      if (RetryPolicy.sameEndpoint(a.selection, next)) {
         context.client.getScheduler().schedule(() -> retry(next), policy.sameServerDelayMillis(),
             TimeUnit.MILLISECONDS);
       } else {
@@ -224,9 +251,22 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
       return;
     }
     ErrorResponse answer = policy.answer(failure, idempotent, bodyStarted);
-    log.warn("{}: {} {} to {} failed after {} attempt(s): {}; answering {}", backend, request.getMethod(),
-        request.getRequestURI(), Failures.describe(server), attempts, what, answer.status());
+    log.warn("{}: {} {} to {} failed after {} attempt(s) on {} server(s){}: {}; answering {}", backend,
+        request.getMethod(), request.getRequestURI(), Failures.describe(server), attempts, tried.size(),
+        bodyStarted && policy.retryable(failure, idempotent, false) ? " with part of the body sent" : "", what,
+        answer.status());
     sendError(answer);
+  }
+
+  /**
+   * Closes attempt {@code a} to the client's body: from now on nothing is read for it. Returns
+   * whether any body byte was read so far (then the body cannot be sent again).
+   */
+  private boolean closeBody(Attempt a) {
+    synchronized (bodyLock) {
+      a.bodyClosed = true;
+      return bodyBytesRead != 0;
+    }
   }
 
   private void retry(Selection next) {
@@ -262,25 +302,37 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
 
   private void pumpInOnce() throws IOException {
     Attempt a = attempt;
-    while (a != null && a.committed && !a.writing && !inputDone && !clientGone) {
-      if (in.isFinished()) {
-        inputDone = true;
-        a.content.close();
-        return;
+    while (a != null && a.committed && !a.writing && !clientGone) {
+      int n;
+      synchronized (bodyLock) {
+        if (a.bodyClosed) {
+          return; // the attempt ended: not one byte for it; a retry's attempt calls us when it commits
+        }
+        if (!inputDone && in.isFinished()) {
+          inputDone = true;
+        }
+        if (inputDone) {
+          // the end of the body: also for a retry of a request whose (empty) body ended before
+          a.closeContent();
+          return;
+        }
+        if (!in.isReady()) {
+          watchdog.waiting();
+          return; // onDataAvailable() calls us again
+        }
+        n = in.read(inBuffer);
+        if (n > 0) {
+          bodyBytesRead += n;
+        } else if (n < 0) {
+          inputDone = true;
+        }
       }
-      if (!in.isReady()) {
-        watchdog.waiting();
-        return; // onDataAvailable() calls us again
-      }
-      int n = in.read(inBuffer);
       watchdog.progress();
       if (n < 0) {
-        inputDone = true;
-        a.content.close();
+        a.closeContent();
         return;
       }
       if (n > 0) {
-        bodyBytesRead += n;
         a.writing = true;
         a.content.write(ByteBuffer.wrap(inBuffer, 0, n), Callback.from(() -> {
           a.writing = false;
