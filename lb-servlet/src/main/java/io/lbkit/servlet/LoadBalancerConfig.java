@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * {@code route-suffix}, {@code route-cookie}, the health-check keys ({@link #CHECK_KEYS}: {@code check},
  * {@code check-interval}, {@code rise}, {@code fall}, ...), the resolver keys ({@link #DNS_KEYS}:
  * {@code nameserver}, {@code hold-valid}, ...), {@code mode}, {@code timeout-connect}, {@code timeout-server},
- * {@code timeout-client}, {@code retries}, {@code redispatch}, {@code forwardfor},
+ * {@code timeout-client}, {@code timeout-queue}, {@code retries}, {@code redispatch}, {@code maxconn},
+ * {@code max-response-header-size}, {@code forwardfor},
  * {@code preserve-host}, {@code stats-uri}, {@code stats-refresh}, {@code stats-auth}.
  * See {@code docs/servlet.md} for meanings and defaults.
  */
@@ -60,7 +61,8 @@ public final class LoadBalancerConfig {
   private static final Set<String> SESSION_KEYS = Set.of("stick-on", "stick-table-size", "stick-table-expire",
       "route-suffix", "route-cookie");
   private static final Set<String> FILTER_KEYS = Set.of("mode", "timeout-connect", "timeout-server", "timeout-client",
-      "retries", "redispatch", "forwardfor", "preserve-host", "stats-uri", "stats-refresh", "stats-auth");
+      "retries", "redispatch", "timeout-queue", "maxconn", "max-response-header-size", "forwardfor", "preserve-host",
+      "stats-uri", "stats-refresh", "stats-auth");
 
   private final Map<String, String> params;
   private final String backend;
@@ -251,6 +253,15 @@ public final class LoadBalancerConfig {
     }
     if (p.containsKey("retries")) {
       o.retries(integer(p, "retries"));
+    }
+    if (p.containsKey("timeout-queue")) {
+      o.timeoutQueue(Durations.parse("timeout-queue", p.get("timeout-queue")));
+    }
+    if (p.containsKey("maxconn")) {
+      o.maxconn(integer(p, "maxconn"));
+    }
+    if (p.containsKey("max-response-header-size")) {
+      o.maxResponseHeaderSize(integer(p, "max-response-header-size"));
     }
     if (p.containsKey("redispatch")) {
       o.redispatch(bool(p, "redispatch"));

@@ -9,8 +9,6 @@ import io.lbkit.proxy.RetryPolicy;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
-import jakarta.servlet.ReadListener;
-import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletRequest;
@@ -27,7 +25,6 @@ import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.client.Result;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.io.Content;
-import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 
 /**
@@ -41,18 +38,13 @@ import org.slf4j.Logger;
  *
  * <p>Threads: servlet callbacks (read/write possible) come on container threads, client events on
  * the client's threads. Each direction is a "pump" that runs on one thread at a time
- * ({@link #pumpIn}, {@link #pumpOut}: a work-in-progress counter re-runs it when signalled while
- * running). The request body is read only once the server connection is up, so a connection
- * failure never loses a body byte and can always be retried.
- *
- * <p>Body and attempts: reading a buffer of the client's body and ending an attempt exclude each
- * other ({@link #bodyLock}), so once an attempt has ended not one more byte is read for it, and
- * the retry decision sees every byte read so far. A retry happens only with no body byte read
- * (the body then flows into the new attempt from its start, or, when it was empty and already
- * finished, the new attempt's body is closed at once); otherwise the request fails with 502.
+ * ({@link RequestBody#pump}, {@link #pumpOut}: a work-in-progress counter re-runs it when signalled while
+ * running). The request body ({@link RequestBody}) is read only once the server connection is
+ * up, so a connection failure never loses a body byte and can always be retried; no byte is read
+ * for an attempt that ended, and a retry happens only when no body byte was read (otherwise the
+ * request fails with 502: a body is sent whole or not at all).
  */
-final class ProxyExchange implements AsyncListener, ReadListener, WriteListener {
-  private static final int BUFFER = 32 * 1024;
+final class ProxyExchange implements AsyncListener, WriteListener {
 
   private final ProxyContext context;
   private final Logger log;
@@ -62,7 +54,7 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
   private final boolean idempotent;
   private final TriedServers tried = new TriedServers();
   private AsyncContext async;
-  private ServletInputStream in;
+  private RequestBody body; // null without a body
   private ServletOutputStream out;
   private int attempts;
 
@@ -82,14 +74,6 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
   private volatile byte[] errorBody;
   private volatile boolean completeWhenWritten;
 
-  // input pump
-  private final AtomicInteger inWork = new AtomicInteger();
-  private final byte[] inBuffer;
-  /** Held while a body buffer is read for an attempt, and while an attempt is closed to the body. */
-  private final Object bodyLock = new Object();
-  private long bodyBytesRead; // guarded by bodyLock
-  private volatile boolean inputDone;
-
   private final ClientWatchdog watchdog;
 
   ProxyExchange(ProxyContext context, HttpServletRequest request, HttpServletResponse response) {
@@ -97,35 +81,10 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
     this.log = context.log;
     this.request = request;
     this.response = response;
-    this.hasBody = hasBody(request);
+    this.hasBody = RequestBody.expected(request);
     this.idempotent = RetryPolicy.isIdempotent(request.getMethod());
-    long length = request.getContentLengthLong();
-    this.inBuffer = hasBody ? new byte[(int) (length > 0 ? Math.min(length, BUFFER) : BUFFER)] : null;
     this.watchdog = new ClientWatchdog(context, finished::get, this::clientSilent);
   }
-
-  /**
-   * Whether the request may carry a body to forward: a positive {@code Content-Length}, or,
-   * without one, {@code Transfer-Encoding} (HTTP/1.1) or, in HTTP/2 and later, which have no
-   * {@code Transfer-Encoding} and stream a body in frames, any method that may carry content
-   * (all but GET, HEAD, DELETE, OPTIONS and TRACE). Such a body may turn out empty; the server
-   * then gets an empty chunked body.
-   */
-  static boolean hasBody(HttpServletRequest request) {
-    long length = request.getContentLengthLong();
-    if (length >= 0) {
-      return length > 0;
-    }
-    if (request.getHeader("Transfer-Encoding") != null) {
-      return true;
-    }
-    String protocol = request.getProtocol();
-    boolean http1 = protocol == null || protocol.startsWith("HTTP/1") || protocol.startsWith("HTTP/0");
-    return !http1 && !BODYLESS.contains(request.getMethod());
-  }
-
-  /** Methods whose requests carry no content in practice (RFC 9110 gives a body of theirs no meaning). */
-  private static final java.util.Set<String> BODYLESS = java.util.Set.of("GET", "HEAD", "DELETE", "OPTIONS", "TRACE");
 
   void start(Selection first) throws IOException {
     async = request.startAsync(request, response);
@@ -134,8 +93,7 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
     out = response.getOutputStream();
     out.setWriteListener(this);
     if (hasBody) {
-      in = request.getInputStream();
-      in.setReadListener(this);
+      body = new RequestBody(request, () -> attempt, watchdog, () -> clientGone, this::clientFailed);
     }
     watchdog.start();
     send(first);
@@ -165,11 +123,17 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
       a.content = new AsyncRequestContent();
       r.body(a.content);
     }
-    r.onRequestBegin(x -> a.begun = true)
+    long queueMillis = context.options.timeoutQueue().toMillis() + context.options.timeoutConnect().toMillis();
+    r.onRequestQueued(x -> a.queueTimer = context.client.getScheduler().schedule(() -> queueTimeout(a),
+            queueMillis, TimeUnit.MILLISECONDS))
+        .onRequestBegin(x -> {
+          a.begun = true;
+          a.cancelQueueTimer();
+        })
         .onRequestCommit(x -> {
           a.committed = true;
           if (hasBody) {
-            pumpIn(); // the connection is up: the client's body may now flow
+            body.pump(); // the connection is up: the client's body may now flow
           }
         })
         .onResponseBegin(x -> a.responseBegun = true)
@@ -183,6 +147,18 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
       return;
     }
     r.send(result -> onComplete(a, result));
+  }
+
+  /**
+   * {@code timeout-queue}: the request waited for a connection to its server longer than
+   * timeout-queue beyond the time one takes to open ({@code timeout-connect}): the server is
+   * saturated ({@code maxconn}). Aborted; {@link #onComplete} answers 503.
+   */
+  private void queueTimeout(Attempt a) {
+    if (!a.begun) {
+      a.queueTimedOut = true;
+      a.request.abort(new TimeoutException("timeout-queue"));
+    }
   }
 
   private String target() {
@@ -203,7 +179,8 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
 
   private void onComplete(Attempt a, Result result) {
     a.ended();
-    boolean bodyStarted = closeBody(a);
+    a.cancelQueueTimer();
+    boolean bodyStarted = body != null && body.close(a);
     if (!result.isFailed()) {
       if (source == null) {
         finishOk(); // no content at all (204, 304, HEAD)
@@ -216,6 +193,13 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
     }
     Server server = a.server();
     String backend = context.group.name();
+    if (a.queueTimedOut) { // the server is busy, not failing: no passive-check failure, no retry (HAProxy)
+      log.warn("{}: {} {} waited for a connection to {} longer than timeout-queue ({} ms, maxconn {}); answering 503",
+          backend, request.getMethod(), request.getRequestURI(), Failures.describe(server),
+          context.options.timeoutQueue().toMillis(), context.options.maxconn());
+      sendError(ErrorResponse.NO_SERVER);
+      return;
+    }
     String what = Failures.describe(cause);
     context.group.recordRequestFailure(server, what);
     if (response.isCommitted()) {
@@ -258,17 +242,6 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
     sendError(answer);
   }
 
-  /**
-   * Closes attempt {@code a} to the client's body: from now on nothing is read for it. Returns
-   * whether any body byte was read so far (then the body cannot be sent again).
-   */
-  private boolean closeBody(Attempt a) {
-    synchronized (bodyLock) {
-      a.bodyClosed = true;
-      return bodyBytesRead != 0;
-    }
-  }
-
   private void retry(Selection next) {
     if (clientGone || finished.get()) {
       return;
@@ -283,73 +256,6 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
       log.warn("{}: retry failed to start: {}", context.group.name(), e.toString());
       sendError(ErrorResponse.NO_SERVER);
     }
-  }
-
-  // ---- client side: request body ----
-
-  private void pumpIn() {
-    if (inWork.getAndIncrement() != 0) {
-      return;
-    }
-    do {
-      try {
-        pumpInOnce();
-      } catch (IOException | RuntimeException e) {
-        clientFailed(e);
-      }
-    } while (inWork.decrementAndGet() != 0);
-  }
-
-  private void pumpInOnce() throws IOException {
-    Attempt a = attempt;
-    while (a != null && a.committed && !a.writing && !clientGone) {
-      int n;
-      synchronized (bodyLock) {
-        if (a.bodyClosed) {
-          return; // the attempt ended: not one byte for it; a retry's attempt calls us when it commits
-        }
-        if (!inputDone && in.isFinished()) {
-          inputDone = true;
-        }
-        if (inputDone) {
-          // the end of the body: also for a retry of a request whose (empty) body ended before
-          a.closeContent();
-          return;
-        }
-        if (!in.isReady()) {
-          watchdog.waiting();
-          return; // onDataAvailable() calls us again
-        }
-        n = in.read(inBuffer);
-        if (n > 0) {
-          bodyBytesRead += n;
-        } else if (n < 0) {
-          inputDone = true;
-        }
-      }
-      watchdog.progress();
-      if (n < 0) {
-        a.closeContent();
-        return;
-      }
-      if (n > 0) {
-        a.writing = true;
-        a.content.write(ByteBuffer.wrap(inBuffer, 0, n), Callback.from(() -> {
-          a.writing = false;
-          pumpIn();
-        }, x -> a.writing = false)); // the attempt failed: onComplete() decides
-      }
-    }
-  }
-
-  @Override
-  public void onDataAvailable() {
-    pumpIn();
-  }
-
-  @Override
-  public void onAllDataRead() {
-    pumpIn();
   }
 
   // ---- client side: response body ----
@@ -508,7 +414,7 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
 
   @Override
   public void onError(Throwable t) {
-    clientFailed(t); // ReadListener, WriteListener and AsyncListener share this
+    clientFailed(t); // WriteListener
   }
 
   @Override
