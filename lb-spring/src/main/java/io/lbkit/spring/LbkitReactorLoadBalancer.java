@@ -1,0 +1,72 @@
+package io.lbkit.spring;
+
+import io.lbkit.core.Balancer;
+import io.lbkit.core.RequestView;
+import io.lbkit.core.Selection;
+import io.lbkit.core.Server;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.cloud.client.ServiceInstance;
+import org.springframework.cloud.client.loadbalancer.DefaultResponse;
+import org.springframework.cloud.client.loadbalancer.EmptyResponse;
+import org.springframework.cloud.client.loadbalancer.Request;
+import org.springframework.cloud.client.loadbalancer.RequestDataContext;
+import org.springframework.cloud.client.loadbalancer.Response;
+import org.springframework.cloud.loadbalancer.core.ReactorServiceInstanceLoadBalancer;
+import reactor.core.publisher.Mono;
+
+/**
+ * Spring Cloud LoadBalancer's choice for an lbkit service: lbkit's balancer selects from the
+ * request's cookies ({@link RequestDataContext}), so a sticky cookie pins the same server and a
+ * forged or stale one is balanced anew. When the request's attributes hold the servers already
+ * tried ({@link #TRIED_ATTRIBUTE}, kept by the gateway glue across retries), it selects another
+ * one ({@link Balancer#selectOther}).
+ */
+final class LbkitReactorLoadBalancer implements ReactorServiceInstanceLoadBalancer {
+  /** Request attribute: the {@code Set<Server>} that failed this request so far. */
+  static final String TRIED_ATTRIBUTE = "io.lbkit.spring.tried";
+
+  private static final Logger log = LoggerFactory.getLogger(LbkitReactorLoadBalancer.class);
+
+  private final String serviceId;
+  private final Balancer balancer;
+
+  LbkitReactorLoadBalancer(String serviceId, Balancer balancer) {
+    this.serviceId = serviceId;
+    this.balancer = balancer;
+  }
+
+  @Override
+  @SuppressWarnings("rawtypes")
+  public Mono<Response<ServiceInstance>> choose(Request request) {
+    RequestView view = RequestView.EMPTY;
+    Set<Server> tried = null;
+    Object context = request == null ? null : request.getContext();
+    if (context instanceof RequestDataContext) {
+      RequestDataContext data = (RequestDataContext) context;
+      view = RequestDataView.of(data.getClientRequest());
+      tried = tried(data);
+    }
+    Selection selection = tried == null || tried.isEmpty() ? balancer.select(view) : balancer.selectOther(view, tried);
+    if (selection.isEmpty()) {
+      log.warn("lbkit service '{}': no server available", serviceId);
+      return Mono.just(new EmptyResponse());
+    }
+    return Mono.just(new DefaultResponse(new LbkitServiceInstance(serviceId, balancer, selection)));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Set<Server> tried(RequestDataContext context) {
+    Map<String, Object> attributes = context.getClientRequest() == null ? null
+        : context.getClientRequest().getAttributes();
+    Object tried = attributes == null ? null : attributes.get(TRIED_ATTRIBUTE);
+    return tried instanceof Set ? (Set<Server>) tried : null;
+  }
+
+  @Override
+  public String toString() {
+    return "lbkit " + serviceId + " " + balancer.group();
+  }
+}
