@@ -52,7 +52,7 @@ public final class FilterOptions {
 
   private static final Option<Builder, Integer> MAX_RESPONSE_HEADER_SIZE = Option.define(Section.PROXY,
           "max-response-header-size",
-          "Bytes of status line and headers a server's response may have (HAProxy's tune.bufsize); more: 502.")
+          "Most bytes of a server's response headers (HAProxy's tune.bufsize); more: 502.")
       .defaultText("16384").integer(1024, 1024 * 1024, Builder::maxResponseHeaderSize);
 
   private static final Option<Builder, Boolean> FORWARDFOR = Option.define(Section.PROXY, "forwardfor",
