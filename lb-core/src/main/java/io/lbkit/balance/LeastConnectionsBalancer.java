@@ -7,8 +7,8 @@ import io.lbkit.core.Server;
 import io.lbkit.core.ServerGroup;
 import io.lbkit.core.ServerStats;
 import io.lbkit.core.Snapshot;
+import io.lbkit.core.TriedServers;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -49,17 +49,18 @@ public final class LeastConnectionsBalancer implements Balancer {
 
   @Override
   public Selection select(RequestView request) {
-    return pick(Set.of());
+    return pick(null);
   }
 
   /** The least loaded server not in {@code tried}; when every server was tried, the least loaded of all. */
   @Override
-  public Selection selectOther(RequestView request, Set<Server> tried) {
+  public Selection selectOther(RequestView request, TriedServers tried) {
     Selection s = pick(tried);
-    return s.isEmpty() ? pick(Set.of()) : s;
+    return s.isEmpty() ? pick(null) : s;
   }
 
-  private Selection pick(Set<Server> skip) {
+  /** The least loaded server, skipping the endpoints in {@code skip} (null: none). */
+  private Selection pick(TriedServers skip) {
     Candidates c = candidates;
     int n = c.selections.length;
     int best = -1;
@@ -67,7 +68,7 @@ public final class LeastConnectionsBalancer implements Balancer {
     long bestWeight = 1;
     long bestLast = 0;
     for (int i = 0; i < n; i++) {
-      if (!skip.isEmpty() && skip.contains(c.selections[i].server())) {
+      if (skip != null && skip.contains(c.selections[i].server())) {
         continue;
       }
       long active = c.stats[i].active();

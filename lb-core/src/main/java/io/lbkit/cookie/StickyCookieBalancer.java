@@ -8,6 +8,7 @@ import io.lbkit.core.Selection;
 import io.lbkit.core.Server;
 import io.lbkit.core.ServerGroup;
 import io.lbkit.core.Snapshot;
+import io.lbkit.core.TriedServers;
 import io.lbkit.internal.Checks;
 import io.lbkit.internal.CookieHeaders;
 import io.lbkit.option.OptionException;
@@ -15,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -101,7 +101,7 @@ public final class StickyCookieBalancer implements Balancer {
 
   /** A retry on another server (redispatch): the fallback's choice, with a cookie for it. */
   @Override
-  public Selection selectOther(RequestView request, Set<Server> tried) {
+  public Selection selectOther(RequestView request, TriedServers tried) {
     return withCookie(state, fallback.selectOther(RequestView.EMPTY, tried), nowSeconds());
   }
 

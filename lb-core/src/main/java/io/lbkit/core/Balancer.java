@@ -1,5 +1,6 @@
 package io.lbkit.core;
 
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -20,24 +21,51 @@ public interface Balancer {
   /**
    * Selects a server for a retry after the servers in {@code tried} failed (HAProxy
    * {@code redispatch}): one not in {@code tried} while there is one, else any (every server was
-   * tried: go round again). The default asks {@link #select} once per eligible server, which
-   * suits balancers that rotate; a balancer whose choice does not move by itself (least
-   * connections: the server that just failed is the idlest) overrides it.
+   * tried: go round again). {@code tried} compares endpoints, so servers tried before a snapshot
+   * publish stay excluded after it.
+   *
+   * <p>The default asks {@link #select} once per eligible server, which suits balancers that
+   * rotate; if other requests moved the rotation meanwhile so that only tried servers came up,
+   * it takes the first eligible server with weight that was not tried. A balancer whose choice
+   * does not move by itself (least connections: the server that just failed is the idlest)
+   * overrides it.
    */
-  default Selection selectOther(RequestView request, Set<Server> tried) {
-    Selection fallback = Selection.NONE;
-    int candidates = Math.max(1, group().snapshot().eligible().size());
-    for (int i = 0; i < candidates; i++) {
+  default Selection selectOther(RequestView request, TriedServers tried) {
+    Selection last = Selection.NONE;
+    List<Server> eligible = group().snapshot().eligible();
+    for (int i = 0, n = Math.max(1, eligible.size()); i < n; i++) {
       Selection s = select(request);
       if (s.isEmpty()) {
-        break;
+        return s;
       }
       if (!tried.contains(s.server())) {
         return s;
       }
-      fallback = s;
+      last = s;
     }
-    return fallback;
+    for (int i = 0, n = eligible.size(); i < n; i++) {
+      Server s = eligible.get(i);
+      if (s.weight() > 0 && !tried.contains(s)) {
+        return new Selection(s, null);
+      }
+    }
+    return last;
+  }
+
+  /**
+   * As {@link #selectOther(RequestView, TriedServers)}, with the servers tried given as objects;
+   * they are compared by endpoint, so servers of an older snapshot still count as tried.
+   *
+   * @deprecated pass a {@link TriedServers}; this converts on every call. Kept for adapters that
+   *     still collect {@code Server} objects (lb-spring).
+   */
+  @Deprecated
+  default Selection selectOther(RequestView request, Set<Server> tried) {
+    TriedServers endpoints = new TriedServers();
+    for (Server s : tried) {
+      endpoints.add(s);
+    }
+    return selectOther(request, endpoints);
   }
 
   /** The group this balancer selects from. */

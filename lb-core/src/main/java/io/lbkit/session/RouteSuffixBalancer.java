@@ -8,6 +8,7 @@ import io.lbkit.core.Selection;
 import io.lbkit.core.Server;
 import io.lbkit.core.ServerGroup;
 import io.lbkit.core.Snapshot;
+import io.lbkit.core.TriedServers;
 import io.lbkit.internal.Checks;
 import io.lbkit.internal.CookieHeaders;
 import io.lbkit.option.OptionException;
@@ -16,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,7 +62,7 @@ public final class RouteSuffixBalancer implements Balancer {
 
   /** A retry on another server (redispatch) leaves the session's server: the fallback chooses. */
   @Override
-  public Selection selectOther(RequestView request, Set<Server> tried) {
+  public Selection selectOther(RequestView request, TriedServers tried) {
     return fallback.selectOther(RequestView.EMPTY, tried);
   }
 

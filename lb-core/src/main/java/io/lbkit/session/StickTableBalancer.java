@@ -11,6 +11,7 @@ import io.lbkit.core.Server;
 import io.lbkit.core.ServerGroup;
 import io.lbkit.core.Snapshot;
 import io.lbkit.core.Ticker;
+import io.lbkit.core.TriedServers;
 import io.lbkit.internal.Checks;
 import io.lbkit.internal.CookieHeaders;
 import io.lbkit.option.OptionException;
@@ -18,7 +19,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -62,7 +62,7 @@ public final class StickTableBalancer implements Balancer {
 
   /** A retry on another server (redispatch) leaves the session's server: the fallback chooses. */
   @Override
-  public Selection selectOther(RequestView request, Set<Server> tried) {
+  public Selection selectOther(RequestView request, TriedServers tried) {
     return fallback.selectOther(RequestView.EMPTY, tried);
   }
 

@@ -4,15 +4,16 @@ import static io.lbkit.balance.RoundRobinBalancerTest.group;
 import static io.lbkit.balance.RoundRobinBalancerTest.weighted;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lbkit.core.Endpoint;
 import io.lbkit.core.RequestView;
 import io.lbkit.core.Selection;
 import io.lbkit.core.Server;
 import io.lbkit.core.ServerGroup;
+import io.lbkit.core.TriedServers;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class LeastConnectionsBalancerTest {
@@ -76,9 +77,31 @@ class LeastConnectionsBalancerTest {
     servers.get(1).stats().requestStarted();
     Server idle = lc.next();
     assertThat(idle.name()).isEqualTo("whoami3");
-    assertThat(lc.selectOther(RequestView.EMPTY, Set.of(idle)).name()).isIn("whoami1", "whoami2");
-    assertThat(lc.selectOther(RequestView.EMPTY, Set.copyOf(servers)).name())
+    assertThat(lc.selectOther(RequestView.EMPTY, TriedServers.of(idle)).name()).isIn("whoami1", "whoami2");
+    assertThat(lc.selectOther(RequestView.EMPTY, TriedServers.of(servers.toArray(Server[]::new))).name())
         .as("every server tried: go round again").isEqualTo("whoami3");
+  }
+
+  @Test
+  void aRetryAfterASnapshotPublishStillSkipsTheEndpointThatFailed() {
+    ServerGroup group = group(3);
+    LeastConnectionsBalancer lc = LeastConnectionsBalancer.create(group);
+    Server failed = lc.next();
+    assertThat(failed.name()).isEqualTo("whoami1");
+    TriedServers tried = TriedServers.of(failed);
+    // a weight change publishes a snapshot: new Server objects, and the tie order starts again at slot 0
+    List<Endpoint> reweighted = new ArrayList<>();
+    for (Server s : group.snapshot().usable()) {
+      reweighted.add(s.endpoint().withWeight(2));
+    }
+    group.setEndpoints(reweighted);
+    assertThat(group.snapshot().usable().get(0)).isNotSameAs(failed);
+    Server second = lc.selectOther(RequestView.EMPTY, tried).server();
+    assertThat(second.name()).isEqualTo("whoami2");
+    tried.add(second);
+    group.setEndpoints(List.of(reweighted.get(1), reweighted.get(2))); // whoami1 leaves
+    group.setEndpoints(reweighted); // and comes back
+    assertThat(lc.selectOther(RequestView.EMPTY, tried).name()).isEqualTo("whoami3");
   }
 
   @Test

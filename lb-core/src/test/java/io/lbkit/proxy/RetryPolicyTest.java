@@ -7,13 +7,17 @@ import static io.lbkit.proxy.AttemptFailure.TIMED_OUT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lbkit.balance.LeastConnectionsBalancer;
 import io.lbkit.balance.RoundRobinBalancer;
+import io.lbkit.core.Endpoint;
 import io.lbkit.core.RequestView;
 import io.lbkit.core.Selection;
 import io.lbkit.core.Server;
 import io.lbkit.core.ServerGroup;
+import io.lbkit.core.TriedServers;
 import java.time.Duration;
-import java.util.HashSet;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -58,7 +62,7 @@ class RetryPolicyTest {
   @Test
   void redispatchMovesToAServerNotTriedYetAndOffStaysWhileTheServerIsUsable() {
     Selection first = rr.select(RequestView.EMPTY);
-    Set<Server> tried = new HashSet<>(Set.of(first.server()));
+    TriedServers tried = TriedServers.of(first.server());
     Selection other = new RetryPolicy(rr, 3, true, Duration.ofSeconds(10)).next(first, tried);
     assertThat(other.server()).isNotSameAs(first.server());
     RetryPolicy pinned = new RetryPolicy(rr, 3, false, Duration.ofMillis(300));
@@ -68,10 +72,77 @@ class RetryPolicyTest {
   }
 
   @Test
+  void aSnapshotPublishBetweenAttemptsNeitherForgetsTriedServersNorMovesRedispatchOff() {
+    ServerGroup three = group(3);
+    LeastConnectionsBalancer lc = LeastConnectionsBalancer.create(three);
+    Selection first = lc.select(RequestView.EMPTY);
+    TriedServers tried = TriedServers.of(first.server());
+    republish(three);
+    assertThat(three.snapshot().usable()).doesNotContain(first.server()); // new Server objects
+    Selection other = new RetryPolicy(lc, 3, true, Duration.ofSeconds(1)).next(first, tried);
+    assertThat(other.server().endpoint()).isNotEqualTo(first.server().endpoint());
+    Selection pinned = new RetryPolicy(lc, 3, false, Duration.ofSeconds(1)).next(first, tried);
+    assertThat(pinned.server().endpoint()).as("redispatch off stays on its server").isEqualTo(
+        first.server().endpoint());
+    assertThat(RetryPolicy.sameEndpoint(first, pinned)).isTrue();
+    assertThat(RetryPolicy.sameEndpoint(first, other)).isFalse();
+  }
+
+  @Test
+  void everyServerNotTriedYetGetsAnAttemptThenRetriesBoundTheRepeats() {
+    ServerGroup three = group(3);
+    LeastConnectionsBalancer lc = LeastConnectionsBalancer.create(three);
+    RetryPolicy none = new RetryPolicy(lc, 0, true, Duration.ofSeconds(1));
+    TriedServers tried = new TriedServers();
+    Selection s = lc.select(RequestView.EMPTY);
+    List<String> attempts = new ArrayList<>();
+    for (int made = 1; !s.isEmpty(); made++) {
+      attempts.add(s.server().endpoint().authority());
+      tried.add(s.server());
+      republish(three); // membership news between every two attempts
+      s = none.nextAttempt(NOT_CONNECTED, true, false, made, s, tried);
+    }
+    assertThat(attempts).containsExactly("127.0.0.2:8080", "127.0.0.3:8080", "127.0.0.4:8080");
+    assertThat(none.nextAttempt(CLOSED_BEFORE_RESPONSE, false, false, 1, lc.select(RequestView.EMPTY),
+        new TriedServers()).isEmpty()).as("a POST the server may have seen").isTrue();
+    assertThat(none.nextAttempt(TIMED_OUT, true, false, 1, lc.select(RequestView.EMPTY), new TriedServers())
+        .isEmpty()).isTrue();
+
+    RetryPolicy two = new RetryPolicy(lc, 2, true, Duration.ofSeconds(1));
+    TriedServers all = TriedServers.of(three.snapshot().usable().toArray(Server[]::new));
+    Selection any = lc.select(RequestView.EMPTY);
+    assertThat(two.nextAttempt(NOT_CONNECTED, true, false, 2, any, all).isEmpty()).isFalse();
+    assertThat(two.nextAttempt(NOT_CONNECTED, true, false, 3, any, all).isEmpty())
+        .as("every server tried, retries=2 spent").isTrue();
+    RetryPolicy pinned = new RetryPolicy(lc, 1, false, Duration.ofSeconds(1));
+    assertThat(pinned.nextAttempt(NOT_CONNECTED, true, false, 1, any, TriedServers.of(any.server())))
+        .isSameAs(any);
+    assertThat(pinned.nextAttempt(NOT_CONNECTED, true, false, 2, any, TriedServers.of(any.server())).isEmpty())
+        .as("redispatch off: retries bound the attempts on the one server").isTrue();
+  }
+
+  /** A weight change: a new snapshot with new Server objects for the same endpoints. */
+  private static void republish(ServerGroup group) {
+    List<Endpoint> list = new ArrayList<>();
+    for (Server s : group.snapshot().servers()) {
+      list.add(s.endpoint().withWeight(s.endpoint().weight() == 1 ? 2 : 1));
+    }
+    group.setEndpoints(list);
+  }
+
+  private static ServerGroup group(int n) {
+    List<Endpoint> list = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      list.add(Endpoint.parse("127.0.0." + (i + 2) + ":8080"));
+    }
+    return ServerGroup.builder("be").slots("whoami", n).endpoints(list).build();
+  }
+
+  @Test
   void anEmptyGroupLeavesNoServerToRetryOn() {
     Selection first = rr.select(RequestView.EMPTY);
     group.setEndpoints(Set.of());
-    assertThat(new RetryPolicy(rr, 3, false, Duration.ofSeconds(1)).next(first, new HashSet<>()).isEmpty()).isTrue();
+    assertThat(new RetryPolicy(rr, 3, false, Duration.ofSeconds(1)).next(first, new TriedServers()).isEmpty()).isTrue();
   }
 
   @Test

@@ -35,12 +35,25 @@ public final class FilterOptions {
       .defaultText("30s").duration(Durations.POSITIVE, Durations.MAX, Builder::timeoutClient);
 
   private static final Option<Builder, Integer> RETRIES = Option.define(Section.PROXY, "retries",
-          "Connection attempts after the first failed one.")
+          "Connection attempts after the first failed one, once every server was tried (untried ones always get one).")
       .defaultText("3").integer(0, 100, Builder::retries);
 
   private static final Option<Builder, Boolean> REDISPATCH = Option.define(Section.PROXY, "redispatch",
           "Retry on another server.")
       .defaultText("on").bool(Builder::redispatch);
+
+  private static final Option<Builder, Integer> MAXCONN = Option.define(Section.PROXY, "maxconn",
+          "Connections to one server at most (HAProxy's server maxconn); more requests wait in its queue.")
+      .defaultText("1024").integer(1, 65535, Builder::maxconn);
+
+  private static final Option<Builder, Duration> TIMEOUT_QUEUE = Option.define(Section.PROXY, "timeout-queue",
+          "Longest wait for a connection to a server at maxconn, beyond the time to open one; then 503.")
+      .defaultText("timeout-connect").duration(Durations.POSITIVE, Durations.MAX, Builder::timeoutQueue);
+
+  private static final Option<Builder, Integer> MAX_RESPONSE_HEADER_SIZE = Option.define(Section.PROXY,
+          "max-response-header-size",
+          "Most bytes of a server's response headers (HAProxy's tune.bufsize); more: 502.")
+      .defaultText("16384").integer(1024, 1024 * 1024, Builder::maxResponseHeaderSize);
 
   private static final Option<Builder, Boolean> FORWARDFOR = Option.define(Section.PROXY, "forwardfor",
           "Add X-Forwarded-For, -Proto, -Host and -Port.")
@@ -64,14 +77,17 @@ public final class FilterOptions {
 
   /** The filter's own options: proxying and the stats page ({@link Builder#set}). */
   public static final OptionSet<Builder> OPTIONS = OptionSet.of("filter", MODE, TIMEOUT_CONNECT, TIMEOUT_SERVER,
-      TIMEOUT_CLIENT, RETRIES, REDISPATCH, FORWARDFOR, PRESERVE_HOST, STATS_URI, STATS_REFRESH, STATS_AUTH);
+      TIMEOUT_CLIENT, RETRIES, REDISPATCH, MAXCONN, TIMEOUT_QUEUE, MAX_RESPONSE_HEADER_SIZE, FORWARDFOR, PRESERVE_HOST, STATS_URI, STATS_REFRESH, STATS_AUTH);
 
   private final Mode mode;
   private final Duration timeoutConnect;
   private final Duration timeoutServer;
   private final Duration timeoutClient;
+  private final Duration timeoutQueue;
   private final int retries;
   private final boolean redispatch;
+  private final int maxconn;
+  private final int maxResponseHeaderSize;
   private final boolean forwardfor;
   private final boolean preserveHost;
   private final String statsUri;
@@ -83,8 +99,11 @@ public final class FilterOptions {
     this.timeoutConnect = b.timeoutConnect;
     this.timeoutServer = b.timeoutServer;
     this.timeoutClient = b.timeoutClient;
+    this.timeoutQueue = b.timeoutQueue;
     this.retries = b.retries;
     this.redispatch = b.redispatch;
+    this.maxconn = b.maxconn;
+    this.maxResponseHeaderSize = b.maxResponseHeaderSize;
     this.forwardfor = b.forwardfor;
     this.preserveHost = b.preserveHost;
     this.statsUri = b.statsUri;
@@ -96,7 +115,10 @@ public final class FilterOptions {
     return new Builder();
   }
 
-  /** The defaults: proxy mode, 10s/120s/30s timeouts, 3 retries, redispatch, forwardfor, preserve-host, no stats page. */
+  /**
+   * The defaults: proxy mode, 10s/120s/30s timeouts, timeout-queue as timeout-connect, 3 retries,
+   * redispatch, maxconn 1024, 16 KiB of response headers, forwardfor, preserve-host, no stats page.
+   */
   public static FilterOptions defaults() {
     return builder().build();
   }
@@ -121,7 +143,35 @@ public final class FilterOptions {
     return timeoutClient;
   }
 
-  /** {@code retries}: how many more times a failed connection is tried (default 3). */
+  /**
+   * {@code timeout-queue}: the longest a request waits for a connection to its server when the
+   * server already has {@link #maxconn()} (HAProxy {@code timeout queue}); then 503. Default:
+   * {@code timeout-connect}, as in HAProxy.
+   */
+  public Duration timeoutQueue() {
+    return timeoutQueue == null ? timeoutConnect : timeoutQueue;
+  }
+
+  /**
+   * {@code maxconn}: connections the proxy opens to one server at most (HAProxy's server
+   * {@code maxconn}); requests beyond wait in a queue for up to {@code timeout-queue} (default 1024).
+   */
+  public int maxconn() {
+    return maxconn;
+  }
+
+  /**
+   * {@code max-response-header-size}: the most bytes of status line and header lines a server's
+   * response may have; a larger one is answered 502 (default 16384: HAProxy's {@code tune.bufsize}).
+   */
+  public int maxResponseHeaderSize() {
+    return maxResponseHeaderSize;
+  }
+
+  /**
+   * {@code retries}: how many more times a failed connection is tried once every server was
+   * tried (default 3); servers not tried yet always get an attempt.
+   */
   public int retries() {
     return retries;
   }
@@ -165,9 +215,10 @@ public final class FilterOptions {
   @Override
   public String toString() {
     return "mode=" + mode.configName() + ", timeout-connect=" + Durations.format(timeoutConnect) + ", timeout-server="
-        + Durations.format(timeoutServer) + ", timeout-client=" + Durations.format(timeoutClient) + ", retries="
-        + retries + ", redispatch=" + onOff(redispatch) + ", forwardfor=" + onOff(forwardfor) + ", preserve-host="
-        + onOff(preserveHost) + ", stats-uri=" + (statsUri == null ? "none" : statsUri) + ", stats-refresh="
+        + Durations.format(timeoutServer) + ", timeout-client=" + Durations.format(timeoutClient) + ", timeout-queue="
+        + Durations.format(timeoutQueue()) + ", retries=" + retries + ", redispatch=" + onOff(redispatch)
+        + ", maxconn=" + maxconn + ", max-response-header-size=" + maxResponseHeaderSize + ", forwardfor="
+        + onOff(forwardfor) + ", preserve-host=" + onOff(preserveHost) + ", stats-uri=" + (statsUri == null ? "none" : statsUri) + ", stats-refresh="
         + Durations.format(statsRefresh) + ", stats-auth=" + (statsAuth == null ? "none" : "<masked>");
   }
 
@@ -181,8 +232,11 @@ public final class FilterOptions {
     private Duration timeoutConnect = Duration.ofSeconds(10);
     private Duration timeoutServer = Duration.ofSeconds(120);
     private Duration timeoutClient = Duration.ofSeconds(30);
+    private Duration timeoutQueue;
     private int retries = 3;
     private boolean redispatch = true;
+    private int maxconn = 1024;
+    private int maxResponseHeaderSize = 16 * 1024;
     private boolean forwardfor = true;
     private boolean preserveHost = true;
     private String statsUri;
@@ -208,6 +262,24 @@ public final class FilterOptions {
 
     public Builder timeoutClient(Duration timeout) {
       this.timeoutClient = TIMEOUT_CLIENT.check(timeout);
+      return this;
+    }
+
+    /** How long a request may wait for a connection slot to its server; null: {@code timeout-connect}. */
+    public Builder timeoutQueue(Duration timeout) {
+      this.timeoutQueue = timeout == null ? null : TIMEOUT_QUEUE.check(timeout);
+      return this;
+    }
+
+    /** @throws IllegalArgumentException outside 1..65535 */
+    public Builder maxconn(int maxconn) {
+      this.maxconn = MAXCONN.check(maxconn);
+      return this;
+    }
+
+    /** @throws IllegalArgumentException outside 1024..1048576 */
+    public Builder maxResponseHeaderSize(int bytes) {
+      this.maxResponseHeaderSize = MAX_RESPONSE_HEADER_SIZE.check(bytes);
       return this;
     }
 

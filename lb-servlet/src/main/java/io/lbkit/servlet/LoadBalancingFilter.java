@@ -15,6 +15,7 @@ import jakarta.servlet.UnavailableException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,6 +58,7 @@ public final class LoadBalancingFilter implements Filter {
   private ProxyHeaders headers;
   private Proxy proxy;
   private StatsPage stats;
+  private Duration destinationIdle = Proxy.DESTINATION_IDLE;
 
   /** For {@code web.xml}: everything comes from the init-params in {@link #init}. */
   public LoadBalancingFilter() {
@@ -108,7 +110,7 @@ public final class LoadBalancingFilter implements Filter {
       // it saves a hand-off between two pools per response event; elsewhere the proxy has its own
       Object executor = config.getServletContext().getAttribute(Proxy.JETTY_EXECUTOR_ATTRIBUTE);
       proxy = new Proxy(balancer, options, headers, name, executor instanceof Executor ? (Executor) executor : null,
-          balancer.group().ticker());
+          balancer.group().ticker(), destinationIdle);
       try {
         proxy.start();
       } catch (Exception e) {
@@ -119,6 +121,18 @@ public final class LoadBalancingFilter implements Filter {
     stats = new StatsPage(List.of(balancer), options);
     log.info("{}: balancing backend '{}' in {} mode ({}), servers {}", name, balancer.group().name(),
         options.mode().configName(), options, balancer.group().snapshot().servers());
+  }
+
+  /** Tests: a shorter destination idle timeout than {@link Proxy#DESTINATION_IDLE}; before {@link #init}. */
+  LoadBalancingFilter destinationIdle(Duration idle) {
+    this.destinationIdle = idle;
+    return this;
+  }
+
+  /** Tests: how many servers the proxy's client keeps a destination for, or -1 in route mode. */
+  int proxyDestinations() {
+    Proxy p = proxy;
+    return p == null ? -1 : p.destinations();
   }
 
   /** The thread pool the proxy's HTTP client runs on (tests), or null in route mode. */

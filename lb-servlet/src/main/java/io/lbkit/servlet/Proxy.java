@@ -7,6 +7,7 @@ import io.lbkit.proxy.ProxyHeaders;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.concurrent.Executor;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.http.HttpCookieStore;
@@ -38,10 +39,10 @@ final class Proxy implements AutoCloseable {
    * @param ticker the time source of the exchanges' timers ({@code timeout-client})
    */
   Proxy(Balancer balancer, FilterOptions options, ProxyHeaders headers, String name, Executor executor,
-      Ticker ticker) {
+      Ticker ticker, Duration destinationIdle) {
     this.options = options;
     this.name = name;
-    this.client = newClient(executor);
+    this.client = newClient(executor, destinationIdle);
     this.context = new ProxyContext(balancer, options, client, ticker, headers, log);
   }
 
@@ -54,7 +55,15 @@ final class Proxy implements AutoCloseable {
         || ((ThreadPool.SizedThreadPool) executor).getMaxThreads() >= MIN_SHARED_POOL;
   }
 
-  private HttpClient newClient(Executor executor) {
+  /**
+   * How long the client keeps what it knows of a server it no longer talks to (its "destination":
+   * queue, connection pool) once the last connection closed: under pod-IP churn each address ever
+   * seen would otherwise stay forever. Housekeeping, not a policy: a returning server costs one
+   * new destination.
+   */
+  static final Duration DESTINATION_IDLE = Duration.ofSeconds(60);
+
+  private HttpClient newClient(Executor executor, Duration destinationIdle) {
     HttpClient c = new HttpClient();
     if (executor != null && canShare(executor)) {
       // the container's pool is running by the time filters start, so the client only uses it
@@ -72,7 +81,9 @@ final class Proxy implements AutoCloseable {
     c.setFollowRedirects(false);
     c.setHttpCookieStore(new HttpCookieStore.Empty());
     c.setUserAgentField(null);
-    c.setMaxConnectionsPerDestination(1024);
+    c.setMaxConnectionsPerDestination(options.maxconn());
+    c.setMaxResponseHeadersSize(options.maxResponseHeaderSize());
+    c.setDestinationIdleTimeout(destinationIdle.toMillis());
     c.setMaxRequestsQueuedPerDestination(8192);
     c.getContentDecoderFactories().clear(); // pass compressed bodies through untouched
     return c;
@@ -85,6 +96,11 @@ final class Proxy implements AutoCloseable {
   /** Forwards the request to the selected server, asynchronously. */
   void handle(HttpServletRequest request, HttpServletResponse response, Selection selection) throws IOException {
     new ProxyExchange(context, request, response).start(selection);
+  }
+
+  /** How many servers the client currently keeps a destination for (tests). */
+  int destinations() {
+    return client.getDestinations().size();
   }
 
   /** The thread pool the client runs on. */

@@ -2,22 +2,19 @@ package io.lbkit.servlet;
 
 import io.lbkit.core.Selection;
 import io.lbkit.core.Server;
+import io.lbkit.core.TriedServers;
 import io.lbkit.proxy.AttemptFailure;
 import io.lbkit.proxy.ErrorResponse;
 import io.lbkit.proxy.RetryPolicy;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
-import jakarta.servlet.ReadListener;
-import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -28,7 +25,6 @@ import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.client.Result;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.io.Content;
-import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 
 /**
@@ -42,12 +38,13 @@ import org.slf4j.Logger;
  *
  * <p>Threads: servlet callbacks (read/write possible) come on container threads, client events on
  * the client's threads. Each direction is a "pump" that runs on one thread at a time
- * ({@link #pumpIn}, {@link #pumpOut}: a work-in-progress counter re-runs it when signalled while
- * running). The request body is read only once the server connection is up, so a connection
- * failure never loses a body byte and can always be retried.
+ * ({@link RequestBody#pump}, {@link #pumpOut}: a work-in-progress counter re-runs it when signalled while
+ * running). The request body ({@link RequestBody}) is read only once the server connection is
+ * up, so a connection failure never loses a body byte and can always be retried; no byte is read
+ * for an attempt that ended, and a retry happens only when no body byte was read (otherwise the
+ * request fails with 502: a body is sent whole or not at all).
  */
-final class ProxyExchange implements AsyncListener, ReadListener, WriteListener {
-  private static final int BUFFER = 32 * 1024;
+final class ProxyExchange implements AsyncListener, WriteListener {
 
   private final ProxyContext context;
   private final Logger log;
@@ -55,9 +52,9 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
   private final HttpServletResponse response;
   private final boolean hasBody;
   private final boolean idempotent;
-  private final Set<Server> tried = new HashSet<>();
+  private final TriedServers tried = new TriedServers();
   private AsyncContext async;
-  private ServletInputStream in;
+  private RequestBody body; // null without a body
   private ServletOutputStream out;
   private int attempts;
 
@@ -77,12 +74,6 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
   private volatile byte[] errorBody;
   private volatile boolean completeWhenWritten;
 
-  // input pump
-  private final AtomicInteger inWork = new AtomicInteger();
-  private final byte[] inBuffer;
-  private long bodyBytesRead;
-  private volatile boolean inputDone;
-
   private final ClientWatchdog watchdog;
 
   ProxyExchange(ProxyContext context, HttpServletRequest request, HttpServletResponse response) {
@@ -90,10 +81,8 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
     this.log = context.log;
     this.request = request;
     this.response = response;
-    this.hasBody = request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null;
+    this.hasBody = RequestBody.expected(request);
     this.idempotent = RetryPolicy.isIdempotent(request.getMethod());
-    long length = request.getContentLengthLong();
-    this.inBuffer = hasBody ? new byte[(int) (length > 0 ? Math.min(length, BUFFER) : BUFFER)] : null;
     this.watchdog = new ClientWatchdog(context, finished::get, this::clientSilent);
   }
 
@@ -104,8 +93,7 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
     out = response.getOutputStream();
     out.setWriteListener(this);
     if (hasBody) {
-      in = request.getInputStream();
-      in.setReadListener(this);
+      body = new RequestBody(request, () -> attempt, watchdog, () -> clientGone, this::clientFailed);
     }
     watchdog.start();
     send(first);
@@ -135,11 +123,17 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
       a.content = new AsyncRequestContent();
       r.body(a.content);
     }
-    r.onRequestBegin(x -> a.begun = true)
+    long queueMillis = context.options.timeoutQueue().toMillis() + context.options.timeoutConnect().toMillis();
+    r.onRequestQueued(x -> a.queueTimer = context.client.getScheduler().schedule(() -> queueTimeout(a),
+            queueMillis, TimeUnit.MILLISECONDS))
+        .onRequestBegin(x -> {
+          a.begun = true;
+          a.cancelQueueTimer();
+        })
         .onRequestCommit(x -> {
           a.committed = true;
           if (hasBody) {
-            pumpIn(); // the connection is up: the client's body may now flow
+            body.pump(); // the connection is up: the client's body may now flow
           }
         })
         .onResponseBegin(x -> a.responseBegun = true)
@@ -153,6 +147,18 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
       return;
     }
     r.send(result -> onComplete(a, result));
+  }
+
+  /**
+   * {@code timeout-queue}: the request waited for a connection to its server longer than
+   * timeout-queue beyond the time one takes to open ({@code timeout-connect}): the server is
+   * saturated ({@code maxconn}). Aborted; {@link #onComplete} answers 503.
+   */
+  private void queueTimeout(Attempt a) {
+    if (!a.begun) {
+      a.queueTimedOut = true;
+      a.request.abort(new TimeoutException("timeout-queue"));
+    }
   }
 
   private String target() {
@@ -173,6 +179,8 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
 
   private void onComplete(Attempt a, Result result) {
     a.ended();
+    a.cancelQueueTimer();
+    boolean bodyStarted = body != null && body.close(a);
     if (!result.isFailed()) {
       if (source == null) {
         finishOk(); // no content at all (204, 304, HEAD)
@@ -185,6 +193,13 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
     }
     Server server = a.server();
     String backend = context.group.name();
+    if (a.queueTimedOut) { // the server is busy, not failing: no passive-check failure, no retry (HAProxy)
+      log.warn("{}: {} {} waited for a connection to {} longer than timeout-queue ({} ms, maxconn {}); answering 503",
+          backend, request.getMethod(), request.getRequestURI(), Failures.describe(server),
+          context.options.timeoutQueue().toMillis(), context.options.maxconn());
+      sendError(ErrorResponse.NO_SERVER);
+      return;
+    }
     String what = Failures.describe(cause);
     context.group.recordRequestFailure(server, what);
     if (response.isCommitted()) {
@@ -201,21 +216,17 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
     }
     AttemptFailure failure = AttemptFailure.classify(a.begun, Failures.isTimeout(cause),
         a.responseBegun || a.headersCopied || Failures.isMalformed(cause));
-    boolean bodyStarted = bodyBytesRead != 0;
     RetryPolicy policy = context.retries;
-    if (policy.shouldRetry(failure, idempotent, bodyStarted, attempts)) {
+    // the body is read only after a connection is up, so a request that never connected has read
+    // none; should that ever change, a consumed body cannot be replayed: never send a cut-down one
+    Selection next = bodyStarted ? Selection.NONE
+        : policy.nextAttempt(failure, idempotent, false, attempts, a.selection, tried);
+    if (!next.isEmpty()) {
       server.stats().retry();
-      Selection next = policy.next(a.selection, tried);
-      if (next.isEmpty()) {
-        log.warn("{}: {} {} to {} failed: {}; no other server to retry on; answering 503", backend,
-            request.getMethod(), request.getRequestURI(), Failures.describe(server), what);
-        sendError(ErrorResponse.NO_SERVER);
-        return;
-      }
-      log.info("{}: {} {} to {} failed: {}; retry {}/{} on {}", backend, request.getMethod(),
-          request.getRequestURI(), Failures.describe(server), what, attempts, policy.retries(),
-          Failures.describe(next.server()));
-      if (next.server() == server) {
+      log.info("{}: {} {} to {} failed: {}; retry {} (retries {}, servers tried {}) on {}", backend,
+          request.getMethod(), request.getRequestURI(), Failures.describe(server), what, attempts,
+          policy.retries(), tried.size(), Failures.describe(next.server()));
+      if (RetryPolicy.sameEndpoint(a.selection, next)) {
         context.client.getScheduler().schedule(() -> retry(next), policy.sameServerDelayMillis(),
             TimeUnit.MILLISECONDS);
       } else {
@@ -224,8 +235,10 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
       return;
     }
     ErrorResponse answer = policy.answer(failure, idempotent, bodyStarted);
-    log.warn("{}: {} {} to {} failed after {} attempt(s): {}; answering {}", backend, request.getMethod(),
-        request.getRequestURI(), Failures.describe(server), attempts, what, answer.status());
+    log.warn("{}: {} {} to {} failed after {} attempt(s) on {} server(s){}: {}; answering {}", backend,
+        request.getMethod(), request.getRequestURI(), Failures.describe(server), attempts, tried.size(),
+        bodyStarted && policy.retryable(failure, idempotent, false) ? " with part of the body sent" : "", what,
+        answer.status());
     sendError(answer);
   }
 
@@ -243,61 +256,6 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
       log.warn("{}: retry failed to start: {}", context.group.name(), e.toString());
       sendError(ErrorResponse.NO_SERVER);
     }
-  }
-
-  // ---- client side: request body ----
-
-  private void pumpIn() {
-    if (inWork.getAndIncrement() != 0) {
-      return;
-    }
-    do {
-      try {
-        pumpInOnce();
-      } catch (IOException | RuntimeException e) {
-        clientFailed(e);
-      }
-    } while (inWork.decrementAndGet() != 0);
-  }
-
-  private void pumpInOnce() throws IOException {
-    Attempt a = attempt;
-    while (a != null && a.committed && !a.writing && !inputDone && !clientGone) {
-      if (in.isFinished()) {
-        inputDone = true;
-        a.content.close();
-        return;
-      }
-      if (!in.isReady()) {
-        watchdog.waiting();
-        return; // onDataAvailable() calls us again
-      }
-      int n = in.read(inBuffer);
-      watchdog.progress();
-      if (n < 0) {
-        inputDone = true;
-        a.content.close();
-        return;
-      }
-      if (n > 0) {
-        bodyBytesRead += n;
-        a.writing = true;
-        a.content.write(ByteBuffer.wrap(inBuffer, 0, n), Callback.from(() -> {
-          a.writing = false;
-          pumpIn();
-        }, x -> a.writing = false)); // the attempt failed: onComplete() decides
-      }
-    }
-  }
-
-  @Override
-  public void onDataAvailable() {
-    pumpIn();
-  }
-
-  @Override
-  public void onAllDataRead() {
-    pumpIn();
   }
 
   // ---- client side: response body ----
@@ -456,7 +414,7 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
 
   @Override
   public void onError(Throwable t) {
-    clientFailed(t); // ReadListener, WriteListener and AsyncListener share this
+    clientFailed(t); // WriteListener
   }
 
   @Override

@@ -39,6 +39,7 @@ final class Fixture implements AutoCloseable, AfterEachCallback {
   private final List<AutoCloseable> resources = new ArrayList<>();
   private Filter filter;
   private QueuedThreadPool jettyPool;
+  private boolean h2c;
 
   /** Starts {@code n} whoami backends named whoami1..n on 127.0.0.2, 127.0.0.3, ... */
   Fixture backends(int n) throws IOException {
@@ -78,6 +79,12 @@ final class Fixture implements AutoCloseable, AfterEachCallback {
     return this;
   }
 
+  /** The container's connector also speaks HTTP/2 in clear text (h2c, by upgrade from HTTP/1.1). */
+  Fixture h2c() {
+    this.h2c = true;
+    return this;
+  }
+
   /** Closes {@code resource} after the container and the backends (last handed, first closed). */
   <T extends AutoCloseable> T closeLater(T resource) {
     resources.add(resource);
@@ -90,13 +97,13 @@ final class Fixture implements AutoCloseable, AfterEachCallback {
    */
   Fixture start(ServletContainer.Kind kind) throws Exception {
     if (filter != null) {
-      container = ServletContainer.start(kind, Map.of(), filter, jettyPool);
+      container = ServletContainer.start(kind, Map.of(), filter, jettyPool, h2c);
       return this;
     }
     params.putIfAbsent("backend", backendList());
     params.putIfAbsent("server-prefix", "whoami");
     params.putIfAbsent("stats-uri", STATS);
-    container = ServletContainer.start(kind, params, null, jettyPool);
+    container = ServletContainer.start(kind, params, null, jettyPool, h2c);
     return this;
   }
 

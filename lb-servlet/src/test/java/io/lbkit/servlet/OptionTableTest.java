@@ -131,6 +131,9 @@ class OptionTableTest {
     s.put("timeout-server", new String[] {"60s", "999999d"});
     s.put("timeout-client", new String[] {"10s", "0s"});
     s.put("retries", new String[] {"1", "-1"});
+    s.put("maxconn", new String[] {"16", "0"});
+    s.put("timeout-queue", new String[] {"2s", "0s"});
+    s.put("max-response-header-size", new String[] {"8192", "512"});
     s.put("redispatch", new String[] {"off", "maybe"});
     s.put("forwardfor", new String[] {"false", "maybe"});
     s.put("preserve-host", new String[] {"no", "maybe"});

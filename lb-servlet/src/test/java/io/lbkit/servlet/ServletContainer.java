@@ -17,11 +17,15 @@ import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleState;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
+import org.apache.coyote.http2.Http2Protocol;
 import org.apache.tomcat.util.descriptor.web.FilterDef;
 import org.apache.tomcat.util.descriptor.web.FilterMap;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -70,10 +74,17 @@ abstract class ServletContainer implements AutoCloseable {
    */
   static ServletContainer start(Kind kind, Map<String, String> params, Filter filter, QueuedThreadPool jettyPool)
       throws Exception {
+    return start(kind, params, filter, jettyPool, false);
+  }
+
+  /** As above; with {@code h2c} the connector also speaks HTTP/2 in clear text (upgrade from HTTP/1.1). */
+  static ServletContainer start(Kind kind, Map<String, String> params, Filter filter, QueuedThreadPool jettyPool,
+      boolean h2c) throws Exception {
     if (jettyPool != null && kind != Kind.JETTY) {
       throw new IllegalArgumentException("jettyPool: set for " + kind + " (expected: JETTY only)");
     }
-    return kind == Kind.JETTY ? new JettyContainer(params, filter, jettyPool) : new TomcatContainer(params, filter);
+    return kind == Kind.JETTY ? new JettyContainer(params, filter, jettyPool, h2c)
+        : new TomcatContainer(params, filter, h2c);
   }
 
   /** The application behind the filter: in route mode it shows what the filter selected. */
@@ -100,9 +111,15 @@ abstract class ServletContainer implements AutoCloseable {
     private final ServerConnector connector;
     private final ServletContextHandler context;
 
-    JettyContainer(Map<String, String> params, Filter filter, QueuedThreadPool pool) throws Exception {
+    JettyContainer(Map<String, String> params, Filter filter, QueuedThreadPool pool, boolean h2c) throws Exception {
       server = pool == null ? new Server() : new Server(pool);
-      connector = pool == null ? new ServerConnector(server) : new ServerConnector(server, 1, 1);
+      if (h2c) {
+        HttpConfiguration config = new HttpConfiguration();
+        connector = new ServerConnector(server, new HttpConnectionFactory(config),
+            new HTTP2CServerConnectionFactory(config));
+      } else {
+        connector = pool == null ? new ServerConnector(server) : new ServerConnector(server, 1, 1);
+      }
       connector.setHost("127.0.0.1");
       connector.setPort(0);
       server.addConnector(connector);
@@ -159,11 +176,14 @@ abstract class ServletContainer implements AutoCloseable {
     private final Context context;
     private final File base;
 
-    TomcatContainer(Map<String, String> params, Filter filter) throws Exception {
+    TomcatContainer(Map<String, String> params, Filter filter, boolean h2c) throws Exception {
       base = Files.createTempDirectory("lbkit-tomcat").toFile();
       tomcat = new Tomcat();
       tomcat.setBaseDir(base.getAbsolutePath());
       connector = new Connector();
+      if (h2c) {
+        connector.addUpgradeProtocol(new Http2Protocol());
+      }
       connector.setPort(0);
       connector.setProperty("address", "127.0.0.1");
       tomcat.setConnector(connector);

@@ -50,7 +50,8 @@ import org.slf4j.LoggerFactory;
  *       events arrive one by one);
  *   <li>{@code /stream?chunks=N&size=M}: N chunks of M pattern bytes, each flushed, no gate;
  *   <li>{@code /status/NNN}: an empty answer with that status;
- *   <li>{@code /set-cookie}: two {@code Set-Cookie} lines of the backend's own.
+ *   <li>{@code /set-cookie}: two {@code Set-Cookie} lines of the backend's own;
+ *   <li>{@code /big-header?size=N}: the whoami text with a header line {@code X-Big} of N bytes of value.
  * </ul>
  * {@link #answerWith(int)} answers every path with one status instead (a health-check target).
  * Any path also takes {@code ?wait=D} ({@code 500ms}, {@code 2s}, {@code 1m}), as
@@ -429,6 +430,13 @@ public final class WhoamiServer implements AutoCloseable {
             connection);
       } else if (path.startsWith("/status/")) {
         writeStatus(out, Integer.parseInt(path.substring("/status/".length())), connection);
+      } else if (path.equals("/big-header")) {
+        String size = query.getOrDefault("size", "0");
+        if (!isNumber(size) || Long.parseLong(size) > 16 * 1024 * 1024) {
+          writeText(out, 400, "size: expected a whole number up to 16 MiB\n", "", connection);
+          return keepAlive;
+        }
+        writeText(out, 200, whoami(head, remote), "X-Big: " + "x".repeat(Integer.parseInt(size)) + "\r\n", connection);
       } else if (path.equals("/set-cookie")) {
         writeText(out, 200, whoami(head, remote),
             "Set-Cookie: JSESSIONID=backend-" + name + "; Path=/; HttpOnly\r\nSet-Cookie: theme=dark\r\n", connection);
