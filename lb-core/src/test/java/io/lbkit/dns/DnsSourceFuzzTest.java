@@ -60,14 +60,10 @@ class DnsSourceFuzzTest {
     aSource = configure(DnsEndpointSource.builder(NAME + ":80")).build(aGroup);
     srvGroup = ServerGroup.builder("srv").slots("s", 8).ticker(ticker).build();
     srvSource = configure(DnsEndpointSource.builder(SRV)).build(srvGroup);
-    aSource.whenReady().get(10, TimeUnit.SECONDS);
-    srvSource.whenReady().get(10, TimeUnit.SECONDS);
-    goodA = endpoints(aGroup);
-    goodSrv = endpoints(srvGroup);
-    if (!goodA.equals(Set.of("127.0.0.2:80", "127.0.0.3:80"))
-        || !goodSrv.equals(Set.of("127.0.0.4:8080", "127.0.0.5:8081"))) {
-      throw new AssertionError("set-up: " + goodA + " " + goodSrv);
-    }
+    goodA = Set.of("127.0.0.2:80", "127.0.0.3:80");
+    goodSrv = Set.of("127.0.0.4:8080", "127.0.0.5:8081");
+    recover(aSource, aGroup, goodA, new byte[0]);
+    recover(srvSource, srvGroup, goodSrv, new byte[0]);
   }
 
   private DnsEndpointSource.Builder configure(DnsEndpointSource.Builder b) {
@@ -106,9 +102,23 @@ class DnsSourceFuzzTest {
       throw new AssertionError(status + " reply changed the list " + good + " into " + endpoints(group));
     }
     dns.setRawReply(name, null);
-    DnsStatus after = resolve(source, reply);
-    if (after != DnsStatus.VALID || !endpoints(group).equals(good)) {
-      throw new AssertionError("after the fuzzed reply the good answer gives " + after + " " + endpoints(group));
+    recover(source, group, good, reply);
+  }
+
+  /**
+   * The good answer again gives the good list. A 50 ms try can time out on a loaded machine, so a
+   * TIMEOUT is asked again (up to 10 s); any other outcome fails.
+   */
+  private static void recover(DnsEndpointSource source, ServerGroup group, Set<String> good, byte[] reply)
+      throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    DnsStatus status;
+    do {
+      status = resolve(source, reply);
+    } while (status == DnsStatus.TIMEOUT && System.nanoTime() - deadline < 0);
+    if (status != DnsStatus.VALID || !endpoints(group).equals(good)) {
+      throw new AssertionError("after reply " + hex(reply) + " the good answer gives " + status + " "
+          + endpoints(group));
     }
   }
 
