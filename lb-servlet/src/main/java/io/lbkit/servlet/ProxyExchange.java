@@ -586,6 +586,13 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
     if (finished.compareAndSet(false, true)) {
       cancelWatchdog();
       try {
+        if (!response.isCommitted()) {
+          // e.g. a chunk size the container cannot parse: completing now would send an empty 200
+          response.reset();
+          response.setStatus(400);
+          response.setHeader("Connection", "close");
+          response.setContentLength(0);
+        }
         async.complete();
       } catch (IllegalStateException e) {
         // already completed

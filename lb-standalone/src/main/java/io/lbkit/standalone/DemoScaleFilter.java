@@ -16,10 +16,14 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code /demo/scale} on the balancer: {@code POST ?replicas=N} scales the demo's replicas (0..20),
  * {@code GET} lists them. Plain text by default; JSON with {@code ?format=json} or
- * {@code Accept: application/json}. Other {@code /demo/} paths get a 404 with a hint.
+ * {@code Accept: application/json}. Failure drills (the soak harness uses them):
+ * {@code POST /demo/replica?name=whoami-K&action=kill|stall|revive} and
+ * {@code POST /demo/dns?silent=true|false}. Other {@code /demo/} paths get a 404 with a hint.
  */
 final class DemoScaleFilter implements Filter {
   static final String PATH = "/demo/scale";
+  static final String REPLICA_PATH = "/demo/replica";
+  static final String DNS_PATH = "/demo/dns";
   private static final Logger log = LoggerFactory.getLogger(DemoScaleFilter.class);
 
   private final Demo demo;
@@ -36,6 +40,10 @@ final class DemoScaleFilter implements Filter {
     HttpServletRequest request = (HttpServletRequest) req;
     HttpServletResponse response = (HttpServletResponse) res;
     String path = request.getRequestURI().substring(request.getContextPath().length());
+    if (path.equals(REPLICA_PATH) || path.equals(DNS_PATH)) {
+      drill(request, response, path);
+      return;
+    }
     if (!path.equals(PATH)) {
       write(response, 404, "text/plain", "no such demo path: " + path + " (expected: POST " + PATH
           + "?replicas=N or GET " + PATH + ")\n");
@@ -80,6 +88,34 @@ final class DemoScaleFilter implements Filter {
         response.setHeader("Allow", "GET, HEAD, POST");
         write(response, 405, "text/plain", request.getMethod() + " " + PATH + ": not allowed (expected: POST "
             + PATH + "?replicas=N, or GET)\n");
+    }
+  }
+
+  /** {@code POST /demo/replica} and {@code POST /demo/dns}: failure drills. */
+  private void drill(HttpServletRequest request, HttpServletResponse response, String path) throws IOException {
+    String usage = "POST " + REPLICA_PATH + "?name=whoami-K&action=kill|stall|revive or POST " + DNS_PATH
+        + "?silent=true|false";
+    if (!request.getMethod().equals("POST")) {
+      response.setHeader("Allow", "POST");
+      write(response, 405, "text/plain", request.getMethod() + " " + path + ": not allowed (expected: " + usage
+          + ")\n");
+      return;
+    }
+    try {
+      if (path.equals(DNS_PATH)) {
+        String silent = String.valueOf(request.getParameter("silent"));
+        if (!silent.equals("true") && !silent.equals("false")) {
+          throw new IllegalArgumentException("silent: '" + silent + "' (expected: true or false)");
+        }
+        demo.dnsSilent(silent.equals("true"));
+        write(response, 200, "text/plain", "DNS " + (silent.equals("true") ? "silent" : "answering") + "\n");
+      } else {
+        Demo.Replica r = demo.drill(String.valueOf(request.getParameter("name")),
+            String.valueOf(request.getParameter("action")));
+        write(response, 200, "text/plain", r.name() + ": " + request.getParameter("action") + "\n");
+      }
+    } catch (IllegalArgumentException e) {
+      write(response, 400, "text/plain", e.getMessage() + " (" + usage + ")\n");
     }
   }
 
