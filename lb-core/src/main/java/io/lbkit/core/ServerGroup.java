@@ -498,7 +498,7 @@ public final class ServerGroup implements AutoCloseable {
      */
     public Builder slots(String prefix, int count) {
       if (prefix == null || prefix.isBlank() || !prefix.chars().allMatch(c -> c > 32 && c < 127)) {
-        throw new IllegalArgumentException("slot prefix: '" + prefix + "' (expected: printable ASCII without spaces)");
+        throw new IllegalArgumentException("server-prefix: '" + prefix + "' (expected: printable ASCII without spaces)");
       }
       this.slotPrefix = prefix;
       this.maxSlots = Checks.range("slots", count, 1, 100_000);
@@ -508,7 +508,7 @@ public final class ServerGroup implements AutoCloseable {
     /** The name prefix of servers when slots are added as needed (default {@code srv}). */
     public Builder serverPrefix(String prefix) {
       if (prefix == null || prefix.isBlank()) {
-        throw new IllegalArgumentException("server prefix: '" + prefix + "' (expected: a non-empty name)");
+        throw new IllegalArgumentException("server-prefix: '" + prefix + "' (expected: a non-empty name)");
       }
       this.slotPrefix = prefix;
       return this;

@@ -50,8 +50,6 @@ class DnsSourceFuzzTest {
 
   @BeforeAll
   void start() throws Exception {
-    // when fuzzing, Jazzer's SSRF detector flags every socket; these go to 127.0.0.1 only
-    network = BugDetectors.allowNetworkConnections((host, port) -> host.equals("127.0.0.1"));
     dns = TestDnsServer.start();
     dns.setA(NAME, "127.0.0.2", "127.0.0.3");
     dns.setSrv(SRV, TestDnsServer.srv(0, 1, 8080, "a.fuzz.whoami"), TestDnsServer.srv(1, 1, 8081, "b.fuzz.whoami"))
@@ -83,11 +81,18 @@ class DnsSourceFuzzTest {
     if (dns != null) {
       dns.close();
     }
-    network.close();
+    if (network != null) {
+      network.close();
+    }
   }
 
   @FuzzTest(maxDuration = "10m")
   void rawReplies(byte[] data) throws Exception {
+    if (network == null) {
+      // when fuzzing, Jazzer's SSRF detector flags every socket; these go to 127.0.0.1 only. Set
+      // here, not in start(): Jazzer's agent is installed only once the fuzzing begins.
+      network = BugDetectors.allowNetworkConnections((host, port) -> host.equals("127.0.0.1"));
+    }
     boolean srv = data.length > 0 && (data[0] & 1) != 0;
     boolean framed = data.length > 0 && (data[0] & 2) != 0;
     String name = srv ? SRV : NAME;

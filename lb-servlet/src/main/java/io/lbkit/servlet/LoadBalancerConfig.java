@@ -141,7 +141,12 @@ public final class LoadBalancerConfig {
     List<Endpoint> staticEndpoints = staticList(backend);
     DnsEndpointSource.Builder dns = null;
     if (staticEndpoints == null) {
-      dns = DnsEndpointSource.builder(backend);
+      try {
+        dns = DnsEndpointSource.builder(backend);
+      } catch (IllegalArgumentException e) { // its message names the part ("port: ..."), not the key
+        throw new IllegalArgumentException("backend: '" + backend + "' (expected: ip:port[,ip:port...], host:port"
+            + " or _service._proto.name; " + e.getMessage() + ")", e);
+      }
       for (String key : DNS_KEYS) {
         if (p.containsKey(key)) {
           dns.set(key, p.get(key));

@@ -129,7 +129,8 @@ final class Demo implements AutoCloseable {
     for (int k = before + 1; k <= count; k++) {
       Replica r = replica(k);
       try {
-        replicas.put(k, WhoamiServer.start(r.name(), r.ip(), port));
+        // keeps no request log: a demo (or a soak) serving for hours would keep every request
+        replicas.put(k, WhoamiServer.start(r.name(), r.ip(), port).keepRequests(false));
         started.add(k);
       } catch (IOException e) {
         for (int s : started) {
