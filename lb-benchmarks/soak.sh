@@ -59,7 +59,7 @@ for _ in $(seq 1 150); do
 done
 grep -q "lbkit listening on" "$OUT/lbkit.out" || die "the balancer is not listening after 30 s; see $OUT/lbkit.log"
 
-echo "soak.sh: $(git -C .. rev-parse --short HEAD 2>/dev/null || echo '?') $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $("$JAVA" -version 2>&1 | head -1)"
+echo "soak.sh: $(git -C .. describe --always --dirty 2>/dev/null || echo "?") $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $("$JAVA" -version 2>&1 | head -1)"
 echo "soak.sh: balancer: java -Xmx256m -jar lb-standalone.jar --demo --listen $LISTEN --demo-port $DEMO_PORT $LB_ARGS (log: lb-benchmarks/$OUT/lbkit.log)"
 set +e
 JCMD="$JCMD" "$JAVA" -cp "$BENCH_JAR" io.lbkit.benchmarks.soak.Soak --url "http://$LISTEN" --pid "$LB_PID" \
