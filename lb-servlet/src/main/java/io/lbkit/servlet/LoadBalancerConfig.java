@@ -143,7 +143,11 @@ public final class LoadBalancerConfig {
     if (staticEndpoints == null) {
       try {
         dns = DnsEndpointSource.builder(backend);
-      } catch (IllegalArgumentException e) { // its message names the part ("port: ..."), not the key
+      } catch (IllegalArgumentException e) {
+        if (String.valueOf(e.getMessage()).startsWith("dns: ")) {
+          throw e; // "dns: 'name' (expected: host:port ...)" already tells what a DNS backend looks like
+        }
+        // "port: 'x' in '...'" names no option: say it is the backend's
         throw new IllegalArgumentException("backend: '" + backend + "' (expected: ip:port[,ip:port...], host:port"
             + " or _service._proto.name; " + e.getMessage() + ")", e);
       }
