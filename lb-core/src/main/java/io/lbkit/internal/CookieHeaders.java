@@ -51,8 +51,11 @@ public final class CookieHeaders {
     return -1;
   }
 
-  /** The reference scanner: walks the header pair by pair; for names that are not tokens. */
-  static long scanPairs(String header, String name, int from) {
+  /**
+   * The reference scanner: walks the header pair by pair; for names that are not tokens. Public
+   * (in this internal package) so the cookie fuzz target can check {@link #valueRange} against it.
+   */
+  public static long scanPairs(String header, String name, int from) {
     int len = header.length();
     int nameLen = name.length();
     int i = from;

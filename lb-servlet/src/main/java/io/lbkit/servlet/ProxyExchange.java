@@ -409,6 +409,17 @@ final class ProxyExchange implements AsyncListener, WriteListener {
     if (a != null && a.request != null) {
       a.request.abort(cause);
     }
+    if (!finished.get() && !response.isCommitted()) {
+      // e.g. a chunk size the container cannot parse: completing now would send an empty 200
+      try {
+        response.reset();
+        response.setStatus(400);
+        response.setHeader("Connection", "close");
+        response.setContentLength(0);
+      } catch (IllegalStateException e) {
+        // committed meanwhile: complete as it is
+      }
+    }
     finish(false);
   }
 

@@ -1,5 +1,6 @@
 package io.lbkit.standalone;
 
+import io.lbkit.testkit.Effect;
 import io.lbkit.testkit.TestDnsServer;
 import io.lbkit.testkit.WhoamiServer;
 import java.io.IOException;
@@ -128,7 +129,8 @@ final class Demo implements AutoCloseable {
     for (int k = before + 1; k <= count; k++) {
       Replica r = replica(k);
       try {
-        replicas.put(k, WhoamiServer.start(r.name(), r.ip(), port));
+        // keeps no request log: a demo (or a soak) serving for hours would keep every request
+        replicas.put(k, WhoamiServer.start(r.name(), r.ip(), port).keepRequests(false));
         started.add(k);
       } catch (IOException e) {
         for (int s : started) {
@@ -151,6 +153,51 @@ final class Demo implements AutoCloseable {
       log.info("whoami scaled {} -> {}: {}", before, count, replicas());
     }
     return replicas();
+  }
+
+  /**
+   * Failure drills for the soak harness ({@code POST /demo/replica}): {@code kill} makes replica
+   * {@code name} refuse connections and drops the open ones at once, as a crashed container,
+   * while DNS still names it; {@code stall} makes it read requests and never answer;
+   * {@code revive} makes it listen and answer again.
+   *
+   * @throws IllegalArgumentException naming {@code name} or {@code action} when there is no such
+   *     replica or action
+   */
+  synchronized Replica drill(String name, String action) throws IOException {
+    Map.Entry<Integer, WhoamiServer> found = null;
+    for (Map.Entry<Integer, WhoamiServer> e : replicas.entrySet()) {
+      if (e.getValue().name().equals(name)) {
+        found = e;
+      }
+    }
+    if (found == null) {
+      throw new IllegalArgumentException("name: '" + name + "' (expected: a replica now running, one of "
+          + replicas() + ")");
+    }
+    WhoamiServer w = found.getValue();
+    switch (action) {
+      case "kill":
+        w.stop();
+        break;
+      case "stall":
+        w.effect(Effect.STALL);
+        break;
+      case "revive":
+        w.effect(Effect.NORMAL);
+        w.restart();
+        break;
+      default:
+        throw new IllegalArgumentException("action: '" + action + "' (expected: kill, stall or revive)");
+    }
+    log.info("{}: {}", name, action);
+    return replica(found.getKey());
+  }
+
+  /** Makes the demo's DNS server silent (no answer to any query) or answer again ({@code POST /demo/dns}). */
+  void dnsSilent(boolean silent) {
+    dns.setSilent(silent);
+    log.info("DNS server {}", silent ? "silent" : "answering again");
   }
 
   private void publish() {

@@ -18,15 +18,19 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code /demo/scale} on the balancer: {@code POST ?replicas=N} scales the demo's replicas (0..20),
  * {@code GET} lists them. Plain text by default; JSON with {@code ?format=json} or
- * {@code Accept: application/json}. Other {@code /demo/} paths get a 404 with a hint.
+ * {@code Accept: application/json}. Failure drills (the soak harness uses them):
+ * {@code POST /demo/replica?name=whoami-K&action=kill|stall|revive} and
+ * {@code POST /demo/dns?silent=true|false}. Other {@code /demo/} paths get a 404 with a hint.
  *
- * <p>A {@code POST} from a browser page of another origin is refused with 403, so that a page the
- * user visits cannot scale the demo with a hidden form: browsers say where a request comes from in
+ * <p>A {@code POST} (scale or drill) from a browser page of another origin is refused with 403, so
+ * that a page the user visits cannot drive the demo with a hidden form: browsers say where a request comes from in
  * {@code Sec-Fetch-Site} and {@code Origin}, and either one naming another site or origin is
  * enough to refuse. Clients that send neither ({@code curl -X POST}, scripts) are served.
  */
 final class DemoScaleFilter implements Filter {
   static final String PATH = "/demo/scale";
+  static final String REPLICA_PATH = "/demo/replica";
+  static final String DNS_PATH = "/demo/dns";
   private static final Logger log = LoggerFactory.getLogger(DemoScaleFilter.class);
 
   private final Demo demo;
@@ -43,6 +47,20 @@ final class DemoScaleFilter implements Filter {
     HttpServletRequest request = (HttpServletRequest) req;
     HttpServletResponse response = (HttpServletResponse) res;
     String path = request.getRequestURI().substring(request.getContextPath().length());
+    if (request.getMethod().equals("POST")) {
+      String refused = crossSite(request.getHeader("Sec-Fetch-Site"), request.getHeader("Origin"),
+          request.getScheme(), request.getServerName(), request.getServerPort());
+      if (refused != null) { // every demo POST changes the demo: scale and the failure drills alike
+        log.warn("refused POST {} from another site: {}", path, refused);
+        write(response, 403, "text/plain", "POST " + path + " from another site refused (" + refused
+            + "); use this origin or curl -X POST\n");
+        return;
+      }
+    }
+    if (path.equals(REPLICA_PATH) || path.equals(DNS_PATH)) {
+      drill(request, response, path);
+      return;
+    }
     if (!path.equals(PATH)) {
       write(response, 404, "text/plain", "no such demo path: " + path + " (expected: POST " + PATH
           + "?replicas=N or GET " + PATH + ")\n");
@@ -59,14 +77,6 @@ final class DemoScaleFilter implements Filter {
         return;
       }
       case "POST": {
-        String refused = crossSite(request.getHeader("Sec-Fetch-Site"), request.getHeader("Origin"),
-            request.getScheme(), request.getServerName(), request.getServerPort());
-        if (refused != null) {
-          log.warn("refused POST {} from another site: {}", PATH, refused);
-          write(response, 403, "text/plain", "POST " + PATH + " from another site refused (" + refused
-              + "); scale from this origin or with curl -X POST\n");
-          return;
-        }
         String value = request.getParameter("replicas");
         int count;
         try {
@@ -135,6 +145,34 @@ final class DemoScaleFilter implements Filter {
       return port;
     }
     return "https".equalsIgnoreCase(scheme) ? 443 : 80;
+  }
+
+  /** {@code POST /demo/replica} and {@code POST /demo/dns}: failure drills. */
+  private void drill(HttpServletRequest request, HttpServletResponse response, String path) throws IOException {
+    String usage = "POST " + REPLICA_PATH + "?name=whoami-K&action=kill|stall|revive or POST " + DNS_PATH
+        + "?silent=true|false";
+    if (!request.getMethod().equals("POST")) {
+      response.setHeader("Allow", "POST");
+      write(response, 405, "text/plain", request.getMethod() + " " + path + ": not allowed (expected: " + usage
+          + ")\n");
+      return;
+    }
+    try {
+      if (path.equals(DNS_PATH)) {
+        String silent = String.valueOf(request.getParameter("silent"));
+        if (!silent.equals("true") && !silent.equals("false")) {
+          throw new IllegalArgumentException("silent: '" + silent + "' (expected: true or false)");
+        }
+        demo.dnsSilent(silent.equals("true"));
+        write(response, 200, "text/plain", "DNS " + (silent.equals("true") ? "silent" : "answering") + "\n");
+      } else {
+        Demo.Replica r = demo.drill(String.valueOf(request.getParameter("name")),
+            String.valueOf(request.getParameter("action")));
+        write(response, 200, "text/plain", r.name() + ": " + request.getParameter("action") + "\n");
+      }
+    } catch (IllegalArgumentException e) {
+      write(response, 400, "text/plain", e.getMessage() + " (" + usage + ")\n");
+    }
   }
 
   private String text(List<Demo.Replica> now, int before) {

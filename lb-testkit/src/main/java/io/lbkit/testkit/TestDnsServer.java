@@ -44,7 +44,7 @@ import org.xbill.DNS.Type;
  * A scriptable DNS server for tests and the demo: UDP and TCP on the same ephemeral port of
  * 127.0.0.1, built on dnsjava's message classes. Answers are set per name ({@link #setA},
  * {@link #setAaaa}, {@link #setSrv}); misbehaviour is set per name, per (name, type) or for every
- * name: RCODEs, silence, delays, truncation, forged replies, malformed bytes. Every query received
+ * name: RCODEs, silence, delays, truncation, forged replies, malformed or raw bytes. Every query received
  * is recorded ({@link #queries()}).
  *
  * <p>Unknown names get NXDOMAIN; a known name without records of the asked type gets an empty
@@ -306,6 +306,16 @@ public final class TestDnsServer implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Replies to queries for {@code name} with exactly {@code reply} (fuzzing, hostile servers), its
+   * first two bytes replaced by the query's ID so the client does not drop it as a mismatch; over
+   * TCP with the usual length prefix. {@code null} stops.
+   */
+  public synchronized TestDnsServer setRawReply(String name, byte[] reply) {
+    rule(name, ANY).raw = reply == null ? null : reply.clone();
+    return this;
+  }
+
   /** Clears every record, rule and recorded query. */
   public synchronized TestDnsServer reset() {
     records.clear();
@@ -484,6 +494,16 @@ public final class TestDnsServer implements AutoCloseable {
       Malformed malformed = pick(exact, any, r -> r.malformed);
       if (malformed != null) {
         out.add(malformed(query, malformed));
+        return out;
+      }
+      byte[] raw = pick(exact, any, r -> r.raw);
+      if (raw != null) {
+        byte[] reply = raw.clone();
+        int id = query.getHeader().getID();
+        for (int i = 0; i < Math.min(2, reply.length); i++) {
+          reply[i] = (byte) (id >>> (8 - 8 * i));
+        }
+        out.add(reply);
         return out;
       }
       Message reply = reply(query);
@@ -681,5 +701,6 @@ public final class TestDnsServer implements AutoCloseable {
     Spoof spoof;
     String[] spoofIps;
     Malformed malformed;
+    byte[] raw;
   }
 }

@@ -79,6 +79,7 @@ public final class WhoamiServer implements AutoCloseable {
   private final LinkedBlockingQueue<RecordedRequest> queue = new LinkedBlockingQueue<>();
   private final Semaphore gate = new Semaphore(0);
   private volatile boolean closed;
+  private volatile boolean keepRequests = true;
 
   private WhoamiServer(String name, InetAddress address, int port, Effect effect) throws IOException {
     this.name = name;
@@ -188,6 +189,15 @@ public final class WhoamiServer implements AutoCloseable {
   }
 
   /** Every request received so far, in arrival order. */
+  /**
+   * Whether requests are kept for {@link #requests()} and {@link #takeRequest} (default true). The
+   * demo turns it off: a replica serving for hours must not keep every request it has seen.
+   */
+  public WhoamiServer keepRequests(boolean keep) {
+    this.keepRequests = keep;
+    return this;
+  }
+
   public List<RecordedRequest> requests() {
     return List.copyOf(requests);
   }
@@ -496,6 +506,9 @@ public final class WhoamiServer implements AutoCloseable {
   }
 
   private void record(Head head, long length, long crc, String remote, int index) {
+    if (!keepRequests) {
+      return;
+    }
     RecordedRequest r = new RecordedRequest(head.method, head.target, head.version, head.headers, head.raw, length, crc,
         remote, index);
     requests.add(r);

@@ -85,6 +85,24 @@ class TestDnsServerTest {
     assertThat(udp(query("tasks.whoami", Type.AAAA, 1)).getRcode()).isEqualTo(Rcode.NOERROR);
   }
 
+  @Test
+  void rawRepliesGoOutAsGivenWithTheQueryId() throws Exception {
+    Message canned = new Message(0);
+    canned.getHeader().setFlag(Flags.QR);
+    canned.addRecord(Record.newRecord(Name.fromString("tasks.whoami."), Type.A, DClass.IN), Section.QUESTION);
+    canned.addRecord(new ARecord(Name.fromString("tasks.whoami."), DClass.IN, 30,
+        java.net.InetAddress.getByName("127.0.0.9")), Section.ANSWER);
+    dns.setA("tasks.whoami", "127.0.0.2").setRawReply("tasks.whoami", canned.toWire());
+    Message u = udp(query("tasks.whoami", Type.A, 4242));
+    assertThat(u.getHeader().getID()).isEqualTo(4242);
+    assertThat(ips(u)).containsExactly("127.0.0.9");
+    Message t = tcp(query("tasks.whoami", Type.A, 513));
+    assertThat(t.getHeader().getID()).isEqualTo(513);
+    assertThat(ips(t)).containsExactly("127.0.0.9");
+    dns.setRawReply("tasks.whoami", null);
+    assertThat(ips(udp(query("tasks.whoami", Type.A, 1)))).containsExactly("127.0.0.2");
+  }
+
   private static byte[] query(String name, int type, int id) throws Exception {
     Message q = Message.newQuery(Record.newRecord(Name.fromString(name, Name.root), type, DClass.IN));
     q.getHeader().setID(id);
