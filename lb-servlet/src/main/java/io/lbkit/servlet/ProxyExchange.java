@@ -336,6 +336,12 @@ final class ProxyExchange implements AsyncListener, WriteListener {
       }
       if (last) {
         source = null;
+        Attempt a = attempt;
+        if (a != null) {
+          // the server's part is over: idle again for leastconn before the client sees the end
+          // (the client's onComplete may come after the last chunk; ended() counts once)
+          a.ended();
+        }
         finishOk();
         return;
       }

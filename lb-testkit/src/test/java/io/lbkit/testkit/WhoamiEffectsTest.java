@@ -62,12 +62,13 @@ class WhoamiEffectsTest {
   @Test
   void resetOnAcceptResetsWithoutReading() throws Exception {
     WhoamiServer s = backend.get(0).effect(Effect.RESET_ON_ACCEPT);
-    try (Socket c = connect()) {
-      assertThatThrownBy(() -> {
+    // the reset may already reach connect() itself on a busy machine: any step may see it
+    assertThatThrownBy(() -> {
+      try (Socket c = connect()) {
         send(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
         c.getInputStream().read();
-      }).isInstanceOf(SocketException.class);
-    }
+      }
+    }).isInstanceOf(SocketException.class);
     assertThat(s.connectionCount()).isEqualTo(1);
     assertThat(s.requestCount()).isZero();
   }
