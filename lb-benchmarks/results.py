@@ -13,10 +13,12 @@ import os
 import platform
 
 PACKAGE = "io.lbkit.benchmarks."
-SCENARIO_ORDER = ["RoundRobinSelect", "LeastConnSelect", "StickySelect", "StickTableSelect", "CookieCodec", "SnapshotRebuild"]
-IMPL_ORDER = ["lbkit", "siphash", "hmac", "haproxy", "stickTable", "routeSuffix", "armeria", "springCloud", "ribbon", "split"]
+SCENARIO_ORDER = ["RoundRobinSelect", "LeastConnSelect", "StickySelect", "StickTableSelect", "SpringChoose",
+                  "SpringStickyChoose", "CookieCodec", "SnapshotRebuild"]
+IMPL_ORDER = ["lbkit", "lbkitSelect", "siphash", "hmac", "haproxy", "stickTable", "routeSuffix", "armeria", "springCloud", "ribbon", "split"]
 BASELINE = {"RoundRobinSelect": "lbkit", "LeastConnSelect": "lbkit", "StickySelect": "siphash", "CookieCodec": "siphash",
-            "SnapshotRebuild": "lbkit", "StickTableSelect": "stickTable"}
+            "SnapshotRebuild": "lbkit", "StickTableSelect": "stickTable", "SpringChoose": "lbkit",
+            "SpringStickyChoose": "lbkit"}
 LABEL = {
     ("RoundRobinSelect", "lbkit"): "lbkit",
     ("RoundRobinSelect", "armeria"): "Armeria roundRobin()",
@@ -34,6 +36,12 @@ LABEL = {
     ("SnapshotRebuild", "lbkit"): "lbkit (sticky + round robin attached)",
     ("StickTableSelect", "stickTable"): "lbkit stick-on JSESSIONID (100k sessions)",
     ("StickTableSelect", "routeSuffix"): "lbkit route-suffix (jvmRoute)",
+    ("SpringChoose", "lbkit"): "lb-spring choose() (lbkit round robin)",
+    ("SpringChoose", "lbkitSelect"): "lbkit RoundRobinBalancer.select underneath",
+    ("SpringChoose", "springCloud"): "Spring Cloud RoundRobinLoadBalancer.choose()",
+    ("SpringStickyChoose", "lbkit"): "lb-spring choose() (lbkit cookie SRVID)",
+    ("SpringStickyChoose", "lbkitSelect"): "lbkit StickyCookieBalancer.select underneath",
+    ("SpringStickyChoose", "springCloud"): "Spring Cloud RequestBasedStickySession + RoundRobin choose()",
 }
 ZERO_ALLOC = 0.1  # B/op: JMH reports ~0.001-0.01 for an allocation-free loop (its own bookkeeping)
 
@@ -221,6 +229,12 @@ def targets(rows):
             lines.append(f"| sticky select from the raw header ≤ 50 ns and 0 B/op ({mode})"
                          f" | {fmt_ns(s['score'], s['error'])} ns, {fmt_alloc(s['alloc'])} B/op"
                          f" | {verdict(s['score'] <= 50 and s['alloc'] < ZERO_ALLOC)} |")
+    for scenario, what in (("SpringChoose", "round robin"), ("SpringStickyChoose", "sticky")):
+        lb, peer = find(rows, scenario, "lbkit"), find(rows, scenario, "springCloud")
+        if lb and peer:
+            lines.append(f"| lb-spring choose() allocates less per pick than Spring Cloud's ({what})"
+                         f" | {fmt_alloc(lb['alloc'])} vs {fmt_alloc(peer['alloc'])} B/op"
+                         f" | {verdict(lb['alloc'] < peer['alloc'])} |")
     r = find(rows, "SnapshotRebuild", "lbkit", servers=10000)
     if r:
         lines.append(f"| 10,000-server snapshot rebuild < 10 ms | {r['score'] / 1e6:.2f} ± {nz(r['error']) / 1e6:.2f} ms"

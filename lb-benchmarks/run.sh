@@ -22,7 +22,7 @@ JAVA=${JAVA:-java}
 JAR=target/benchmarks.jar
 OUT=target/jmh-results
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
-  (cd .. && ./mvnw -B -q -pl lb-core,lb-benchmarks -am package -DskipTests)
+  (cd .. && ./mvnw -B -q -pl lb-core,lb-spring,lb-benchmarks -am package -DskipTests)
 fi
 command -v python3 >/dev/null || { echo "run.sh: python3 is needed to write RESULTS.md (apt-get install python3)" >&2; exit 1; }
 
@@ -45,7 +45,7 @@ run() { # name, include regex, threads[, jar]
 }
 run round-robin-1t '\.RoundRobinSelect\.' 1
 run round-robin-2t '\.RoundRobinSelect\.' 2
-run single-thread '\.(StickySelect|StickTableSelect|LeastConnSelect|CookieCodec|SnapshotRebuild)\.' 1
+run single-thread '\.(StickySelect|StickTableSelect|LeastConnSelect|SpringChoose|SpringStickyChoose|CookieCodec|SnapshotRebuild)\.' 1
 BEFORE=()
 if [[ -n "${BEFORE_JAR:-}" ]]; then
   run before-rr-1t '\.RoundRobinSelect\.lbkit$' 1 "$BEFORE_JAR"

@@ -32,7 +32,9 @@ class BenchmarksSmokeTest {
       "StickySelect.siphash", "StickySelect.hmac", "StickySelect.haproxy", "StickySelect.split",
       "CookieCodec.siphash", "CookieCodec.hmac", "CookieCodec.haproxy",
       "SnapshotRebuild.lbkit servers=10", "SnapshotRebuild.lbkit servers=1000", "SnapshotRebuild.lbkit servers=10000",
-      "StickTableSelect.stickTable", "StickTableSelect.routeSuffix"));
+      "StickTableSelect.stickTable", "StickTableSelect.routeSuffix",
+      "SpringChoose.lbkit", "SpringChoose.lbkitSelect", "SpringChoose.springCloud",
+      "SpringStickyChoose.lbkit", "SpringStickyChoose.lbkitSelect", "SpringStickyChoose.springCloud"));
 
   @Test
   void everyBenchmarkRunsOnceAndReportsAllocation() throws RunnerException {

@@ -11,26 +11,37 @@ import org.springframework.util.MultiValueMap;
  * lbkit's view of the request Spring Cloud LoadBalancer passes to the load balancer: the raw
  * {@code Cookie} header lines (the gateway's and {@code RestClient}'s), or, when a client
  * ({@code WebClient}) keeps its cookies apart until it writes the request, one line built from them.
+ * The headers are read when the balancer first asks for them: a balancer that reads no cookie
+ * (round robin, least connections) costs no header lookup.
  */
 final class RequestDataView implements RequestView {
-  private final List<String> cookieLines;
+  private final RequestData data;
+  private List<String> cookieLines; // read on first use; a view serves one request on one thread
 
-  private RequestDataView(List<String> cookieLines) {
-    this.cookieLines = cookieLines;
+  private RequestDataView(RequestData data) {
+    this.data = data;
   }
 
   static RequestView of(RequestData data) {
-    if (data == null) {
-      return RequestView.EMPTY;
+    return data == null ? RequestView.EMPTY : new RequestDataView(data);
+  }
+
+  private List<String> cookieLines() {
+    if (cookieLines == null) {
+      cookieLines = read(data);
     }
+    return cookieLines;
+  }
+
+  private static List<String> read(RequestData data) {
     HttpHeaders headers = data.getHeaders();
     List<String> lines = headers == null ? null : headers.get(HttpHeaders.COOKIE);
     if (lines != null && !lines.isEmpty()) {
-      return new RequestDataView(lines);
+      return lines;
     }
     MultiValueMap<String, String> cookies = data.getCookies();
     if (cookies == null || cookies.isEmpty()) {
-      return RequestView.EMPTY;
+      return List.of();
     }
     StringBuilder line = new StringBuilder();
     for (Map.Entry<String, List<String>> e : cookies.entrySet()) {
@@ -38,17 +49,17 @@ final class RequestDataView implements RequestView {
         line.append(line.length() == 0 ? "" : "; ").append(e.getKey()).append('=').append(value);
       }
     }
-    return RequestView.of(line.toString());
+    return List.of(line.toString());
   }
 
   @Override
   public int cookieHeaderCount() {
-    return cookieLines.size();
+    return cookieLines().size();
   }
 
   @Override
   public String cookieHeader(int index) {
-    return cookieLines.get(index);
+    return cookieLines().get(index);
   }
 
   @Override
