@@ -152,8 +152,8 @@ public final class LoadBalancingHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     clientTimer.start();
-    while (current == null && !waiting.isEmpty() && !closing) {
-      dispatch(waiting.poll());
+    while (!waiting.isEmpty() && !closing && (current == null || !current.requestComplete())) {
+      dispatch(waiting.poll()); // the next request, and the rest of it when it was read already
     }
     if (current != null && current.requestComplete()) {
       clientTimer.stop();

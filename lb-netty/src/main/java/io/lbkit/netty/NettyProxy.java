@@ -13,6 +13,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +47,7 @@ public final class NettyProxy implements AutoCloseable {
   private final boolean ownLoops;
   private final Channel listener;
   private final Duration shutdownTimeout;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private NettyProxy(Builder b) throws InterruptedException {
     this.engine = ProxyEngine.create(b.balancer, b.options);
@@ -104,10 +106,13 @@ public final class NettyProxy implements AutoCloseable {
 
   /**
    * Stops accepting, closes idle client connections, lets requests in flight finish (up to the
-   * shutdown timeout), then stops its own event loops.
+   * shutdown timeout), then stops its own event loops. Closing again does nothing.
    */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     listener.close().syncUninterruptibly();
     engine.stop();
     long deadline = System.nanoTime() + shutdownTimeout.toNanos();
