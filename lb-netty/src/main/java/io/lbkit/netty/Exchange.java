@@ -316,7 +316,8 @@ final class Exchange {
       h.unbind();
       s.close();
     }
-    boolean close = closeClientAfter || !requestComplete;
+    // closed by the last write's listener, so a stopping engine never cuts a response still being flushed
+    boolean close = closeClientAfter || !requestComplete || engine.stopping() || conn.closing();
     clientNeedsFlush = false;
     client.flush();
     if (close) {
