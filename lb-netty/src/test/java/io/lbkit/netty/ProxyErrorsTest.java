@@ -90,6 +90,14 @@ class ProxyErrorsTest {
     assertThat(answer.split("HTTP/1.1 200 ", -1)).hasSize(4);
   }
 
+  @Test
+  void silentClientIsDisconnectedAfterTimeoutClient() throws Exception {
+    f.backends(1).param("timeout-client", "300ms").start();
+    String answer = raw("GET / HTTP/1.1\r\nHost: x\r\n"); // the head never ends
+    assertThat(answer).as("closed without an answer").isEmpty();
+    assertThat(f.backend(0).requestCount()).isZero();
+  }
+
   /** Sends {@code request} on a new connection and reads until the proxy closes it. */
   private String raw(String request) throws Exception {
     try (Socket s = new Socket("127.0.0.1", f.proxy.port())) {
