@@ -44,7 +44,10 @@ final class Cli {
 
   /** The standalone's own flags; none of them may ever collide with a filter init-param. */
   static final Set<String> OWN_FLAGS = Set.of("listen", "shutdown-grace", "log-level", "demo", "replicas",
-      "demo-port", "help", "version");
+      "demo-port", "engine", "help", "version");
+  /** {@code --engine}: the Jetty servlet filter (default) or lb-netty's engine. */
+  static final String ENGINE_SERVLET = "servlet";
+  static final String ENGINE_NETTY = "netty";
 
   /** A bad command line: {@link #getMessage()} is the one line to print. */
   static final class UsageException extends Exception {
@@ -57,7 +60,7 @@ final class Cli {
 
   /** What the command line asks for. {@code params} are the filter's init-params, in the order given. */
   record Settings(boolean help, boolean version, String listenHost, int listenPort, Duration shutdownGrace,
-      String logLevel, boolean demo, int replicas, int demoPort, Map<String, String> params) {}
+      String logLevel, boolean demo, int replicas, int demoPort, Map<String, String> params, String engine) {}
 
   private Cli() {}
 
@@ -95,7 +98,7 @@ final class Cli {
     }
     if (cmd.isUsageHelpRequested() || cmd.isVersionHelpRequested()) {
       return new Settings(cmd.isUsageHelpRequested(), cmd.isVersionHelpRequested(), null, 0, null, null, false, 0,
-          0, Map.of());
+          0, Map.of(), ENGINE_SERVLET);
     }
 
     String listen = r.matchedOptionValue("--listen", DEFAULT_LISTEN);
@@ -126,6 +129,11 @@ final class Cli {
       demoPort = integer("--demo-port", r.matchedOptionValue("--demo-port", ""), 1, 65535);
     }
 
+    String engine = r.matchedOptionValue("--engine", ENGINE_SERVLET);
+    if (!engine.equals(ENGINE_SERVLET) && !engine.equals(ENGINE_NETTY)) {
+      throw new UsageException("--engine: '" + engine + "' (expected: " + ENGINE_SERVLET + " or " + ENGINE_NETTY + ")");
+    }
+
     Map<String, String> params = new LinkedHashMap<>();
     for (OptionSpec o : r.matchedOptions()) {
       String key = o.longestName().substring(2);
@@ -134,7 +142,7 @@ final class Cli {
       }
     }
     return new Settings(false, false, hostPort[0], Integer.parseInt(hostPort[1]), grace, level, demo, replicas,
-        demoPort, Collections.unmodifiableMap(params));
+        demoPort, Collections.unmodifiableMap(params), engine);
   }
 
   /** The {@code --help} text. */
@@ -200,6 +208,8 @@ final class Cli {
         "Address to listen on (default: " + DEFAULT_LISTEN + "; port 0 picks a free one)."));
     spec.addOption(own("--shutdown-grace", "duration",
         "On SIGTERM/Ctrl-C, wait this long for requests in flight (default: " + DEFAULT_GRACE + ")."));
+    spec.addOption(own("--engine", ENGINE_SERVLET + "|" + ENGINE_NETTY, "Proxy engine: servlet (Jetty, default) or"
+        + " netty (lb-netty, HTTP/1.1; no stats page, route mode or --demo yet)."));
     spec.addOption(own("--log-level", String.join("|", LOG_LEVELS), "Log level (default: info)."));
     spec.addOption(OptionSpec.builder("--demo").arity("0").type(boolean.class)
         .description("Replay the article on this machine: DNS server, whoami replicas, this balancer.").build());

@@ -2,12 +2,15 @@ package io.lbkit.standalone;
 
 import io.lbkit.core.Balancer;
 import io.lbkit.core.Snapshot;
+import io.lbkit.netty.NettyProxy;
+import io.lbkit.netty.NettyProxyOptions;
 import io.lbkit.option.Option;
 import io.lbkit.servlet.LoadBalancerConfig;
 import io.lbkit.servlet.LoadBalancingFilter;
 import io.lbkit.servlet.Mode;
 import jakarta.servlet.Filter;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -89,11 +92,27 @@ public final class Main {
           + " name _service._proto.name; or --demo; see --help)");
     }
 
+    boolean netty = s.engine().equals(Cli.ENGINE_NETTY);
+    if (netty) {
+      for (String servletOnly : List.of("stats-uri", "stats-auth")) {
+        if (s.params().containsKey(servletOnly)) {
+          return usage("--" + servletOnly + ": not with --engine netty yet (expected: --engine servlet)");
+        }
+      }
+      if (s.demo()) {
+        return usage("--demo: not with --engine netty yet (expected: --engine servlet)");
+      }
+      if ("route".equalsIgnoreCase(s.params().getOrDefault("mode", "proxy").trim())) {
+        return usage("--mode route: not with --engine netty (expected: --mode proxy)");
+      }
+    }
+
     // from here on a SIGTERM / Ctrl-C means "stop gracefully", even while still starting
     installShutdown();
     Demo demo = null;
     Balancer balancer = null;
     StandaloneServer http = null;
+    NettyProxy proxy = null;
     try {
       Map<String, String> params = new LinkedHashMap<>();
       if (s.demo()) {
@@ -113,6 +132,22 @@ public final class Main {
       if (config.options().mode() == Mode.ROUTE) {
         log.warn("--mode route: nothing runs behind the filter in the standalone jar, every request will get a 404"
             + " (route mode is for web applications; use --mode proxy here)");
+      }
+
+      if (netty) {
+        if (stopRequested.getCount() == 0) {
+          return OK;
+        }
+        proxy = NettyProxy.builder().listen(new InetSocketAddress(s.listenHost(), s.listenPort()))
+            .balancer(balancer).options(NettyProxyOptions.parse(params)).shutdownTimeout(s.shutdownGrace()).start();
+        String url = StandaloneServer.url(s.listenHost(), proxy.port());
+        log.info("listening on {} ({}, netty engine), balancing {}", url, Cli.version(), config.backend());
+        out.println("lbkit listening on " + url + " (Ctrl-C stops it gracefully)");
+        out.flush();
+        stopRequested.await();
+        proxy.close();
+        log.info("stopped");
+        return OK;
       }
 
       Map<String, Filter> before = new LinkedHashMap<>();
@@ -155,6 +190,9 @@ public final class Main {
     } finally {
       if (http != null) {
         http.close(); // a no-op after a graceful stop
+      }
+      if (proxy != null) {
+        proxy.close(); // a no-op after a graceful stop
       }
       if (balancer != null) {
         balancer.group().close();

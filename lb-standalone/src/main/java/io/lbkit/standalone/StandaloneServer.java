@@ -106,11 +106,16 @@ final class StandaloneServer implements AutoCloseable {
 
   /** {@code http://host:port}. */
   String url() {
+    return url(host, port());
+  }
+
+  /** The URL a client uses for a listener on {@code host}: a wildcard address is reached on 127.0.0.1. */
+  static String url(String host, int port) {
     String h = host.contains(":") ? "[" + host + "]" : host;
     if (h.equals("0.0.0.0") || h.equals("[::]")) {
       h = "127.0.0.1";
     }
-    return "http://" + h + ":" + port();
+    return "http://" + h + ":" + port;
   }
 
   /** Requests being served right now. */

@@ -1,0 +1,465 @@
+package io.lbkit.netty;
+
+import io.lbkit.core.Endpoint;
+import io.lbkit.core.Selection;
+import io.lbkit.core.Server;
+import io.lbkit.proxy.AttemptFailure;
+import io.lbkit.proxy.ErrorResponse;
+import io.lbkit.proxy.RetryPolicy;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One request and its response, from the client's request head to the last byte of the answer,
+ * over one or more attempts. Runs entirely on the client connection's event loop, which also
+ * serves the server connection: no lock, no hand-off. Decisions that are not I/O (selection,
+ * headers, retries, error answers, accounting) are lb-core's, in the same order as the servlet
+ * filter's exchange.
+ *
+ * <p>The request body is not read from the client until a server connection is up, so a failed
+ * connect is retried with nothing of the body sent; what the codec decoded meanwhile waits in
+ * {@link #pending} (at most one read's worth).
+ */
+final class Exchange {
+  private static final Logger log = LoggerFactory.getLogger(Exchange.class);
+
+  private final LoadBalancingHandler conn;
+  private final ProxyEngine engine;
+  private final ChannelHandlerContext client;
+  private final EventLoop loop;
+  private final HttpRequest request;
+  private final HttpRequest forwarded;
+  private final boolean idempotent;
+  private final boolean clientKeepAlive;
+  private final boolean hostFromServer;
+  private final Set<Server> tried = new HashSet<>(4);
+  private final ArrayDeque<HttpContent> pending = new ArrayDeque<>(2);
+
+  private Selection selection;
+  private int attempts;
+  private boolean inFlight;
+  private Channel server;
+  private BackendHandler serverHandler;
+  private boolean serverNeedsFlush;
+  private boolean requestComplete;
+  private boolean lastWritten;
+  private boolean bodyStarted;
+  private boolean responseStarted;
+  private boolean skipInformationalEnd;
+  private boolean serverReusable;
+  private boolean closeClientAfter;
+  private boolean clientNeedsFlush;
+  private boolean done;
+
+  Exchange(LoadBalancingHandler conn, ChannelHandlerContext client, HttpRequest request) {
+    this.conn = conn;
+    this.engine = conn.engine();
+    this.client = client;
+    this.loop = client.channel().eventLoop();
+    this.request = request;
+    this.idempotent = RetryPolicy.isIdempotent(request.method().name());
+    this.clientKeepAlive = HttpUtil.isKeepAlive(request);
+    this.forwarded = new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), request.uri());
+    engine.headers().request(NettyHeaders.source(request.headers()), conn.clientAddress(), "http",
+        conn.localPort(), NettyHeaders.sink(forwarded.headers()));
+    this.hostFromServer = !forwarded.headers().contains(HttpHeaderNames.HOST);
+    if (HttpUtil.isTransferEncodingChunked(request)) {
+      HttpUtil.setTransferEncodingChunked(forwarded, true); // hop-by-hop, so ours to set again
+    }
+  }
+
+  /** Selects a server and makes the first attempt, or answers 503. */
+  void start() {
+    Selection s = engine.balancer().select(NettyHeaders.requestView(request.headers(), conn.clientAddress()));
+    ErrorResponse none = ErrorResponse.unlessSelected(s);
+    if (none != null) {
+      respond(none);
+      return;
+    }
+    attempt(s);
+  }
+
+  boolean requestComplete() {
+    return requestComplete;
+  }
+
+  /** Whether the client connection should read now: only to stream the body to a writable server. */
+  boolean wantsClientData() {
+    return done || requestComplete || (server != null && server.isWritable());
+  }
+
+  private void attempt(Selection s) {
+    selection = s;
+    Server srv = s.server();
+    tried.add(srv);
+    attempts++;
+    srv.stats().requestStarted();
+    inFlight = true;
+    Endpoint endpoint = srv.endpoint();
+    if (hostFromServer) {
+      forwarded.headers().set(HttpHeaderNames.HOST, authority(endpoint));
+    }
+    BackendPool pool = engine.pool(loop);
+    Channel pooled = pool.lease(endpoint);
+    if (pooled != null) {
+      connected(pooled);
+      return;
+    }
+    ChannelFuture f = new Bootstrap().group(loop)
+        .channel(Transport.socketChannelClassLike(client.channel()))
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, engine.connectTimeoutMillis())
+        .option(ChannelOption.TCP_NODELAY, true)
+        .handler(new ChannelInitializer<Channel>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            ch.pipeline().addLast(new HttpClientCodec(), new BackendHandler(pool, endpoint, engine));
+          }
+        })
+        .connect(new InetSocketAddress(endpoint.address(), endpoint.port()));
+    f.addListener((ChannelFutureListener) cf -> {
+      if (done) {
+        cf.channel().close();
+      } else if (cf.isSuccess()) {
+        connected(cf.channel());
+      } else {
+        attemptFailed(AttemptFailure.NOT_CONNECTED, describe(cf.cause()));
+      }
+    });
+  }
+
+  private void connected(Channel ch) {
+    server = ch;
+    serverHandler = ch.pipeline().get(BackendHandler.class);
+    serverHandler.bind(this);
+    ch.config().setAutoRead(client.channel().isWritable());
+    ch.write(forwarded);
+    HttpContent c;
+    while ((c = pending.poll()) != null) {
+      writeToServer(c);
+    }
+    serverNeedsFlush = false;
+    ch.flush();
+    if (requestComplete) {
+      serverHandler.timer().start();
+    }
+    conn.updateReading();
+  }
+
+  /** A part of the request body from the client (the codec's order). */
+  void clientContent(HttpContent c) {
+    if (done) {
+      ReferenceCountUtil.release(c); // answered early: the rest of the body is dropped
+      return;
+    }
+    if (c.decoderResult().isFailure()) {
+      ReferenceCountUtil.release(c);
+      abort("bad request body: " + describe(c.decoderResult().cause()));
+      return;
+    }
+    boolean last = c instanceof LastHttpContent;
+    if (last) {
+      requestComplete = true;
+    }
+    if (server == null) {
+      pending.add(c);
+      return;
+    }
+    writeToServer(c);
+    if (last) {
+      serverHandler.timer().start();
+    }
+  }
+
+  /** End of the client's read batch: one flush towards the server. */
+  void clientReadComplete() {
+    if (serverNeedsFlush && server != null) {
+      serverNeedsFlush = false;
+      server.flush();
+    }
+  }
+
+  private void writeToServer(HttpContent c) {
+    bodyStarted |= c.content().isReadable();
+    lastWritten |= c instanceof LastHttpContent;
+    server.write(c, server.voidPromise());
+    serverNeedsFlush = true;
+  }
+
+  /** The client connection's writability changed: the server side reads only while the client can take it. */
+  void clientWritabilityChanged() {
+    if (server != null && !done) {
+      server.config().setAutoRead(client.channel().isWritable());
+    }
+  }
+
+  void serverWritabilityChanged() {
+    conn.updateReading();
+  }
+
+  /** What the server sent: a response head or a part of its body. */
+  void serverRead(Object msg) {
+    if (done) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    serverHandler.timer().touch();
+    if (msg instanceof HttpResponse) {
+      HttpResponse r = (HttpResponse) msg;
+      if (r.decoderResult().isFailure()) {
+        ReferenceCountUtil.release(msg);
+        attemptFailed(AttemptFailure.BAD_RESPONSE, "invalid response: " + describe(r.decoderResult().cause()));
+        return;
+      }
+      if (r.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+        skipInformationalEnd = true; // 100 Continue is ours to send; the codec ends it with an empty part
+        ReferenceCountUtil.release(msg);
+        return;
+      }
+      responseHead(r);
+    }
+    if (msg instanceof HttpContent) {
+      HttpContent c = (HttpContent) msg;
+      if (skipInformationalEnd && !responseStarted) {
+        skipInformationalEnd = false;
+        c.release();
+        return;
+      }
+      if (c.decoderResult().isFailure()) {
+        c.release();
+        attemptFailed(AttemptFailure.BAD_RESPONSE, "invalid response body: " + describe(c.decoderResult().cause()));
+        return;
+      }
+      if (c instanceof LastHttpContent) {
+        ChannelFuture written = client.write(c);
+        responseComplete(written);
+        return;
+      }
+      client.write(c, client.voidPromise());
+      clientNeedsFlush = true;
+      if (!client.channel().isWritable()) {
+        server.config().setAutoRead(false); // resumed by clientWritabilityChanged
+      }
+    }
+  }
+
+  /** End of the server's read batch: one flush towards the client. */
+  void serverReadComplete() {
+    if (clientNeedsFlush && !done) {
+      clientNeedsFlush = false;
+      client.flush();
+    }
+  }
+
+  private void responseHead(HttpResponse r) {
+    engine.group().recordRequestSuccess(selection.server());
+    serverReusable = HttpUtil.isKeepAlive(r);
+    HttpResponse out = new DefaultHttpResponse(HttpVersion.HTTP_1_1, r.status());
+    engine.headers().response(NettyHeaders.source(r.headers()), selection, NettyHeaders.sink(out.headers()));
+    boolean http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
+    boolean bodyless = request.method().equals(HttpMethod.HEAD) || r.status().code() == 204
+        || r.status().code() == 304;
+    if (!bodyless && !r.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
+      if (http10) {
+        closeClientAfter = true; // the end of the body is the end of the connection
+      } else {
+        HttpUtil.setTransferEncodingChunked(out, true);
+      }
+    }
+    closeClientAfter |= !clientKeepAlive || !requestComplete || engine.stopping() || conn.closing();
+    if (closeClientAfter) {
+      out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    } else if (http10) {
+      out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+    }
+    responseStarted = true;
+    client.write(out, client.voidPromise());
+    clientNeedsFlush = true;
+  }
+
+  private void responseComplete(ChannelFuture lastWrite) {
+    done = true;
+    serverHandler.timer().stop();
+    endInFlight();
+    BackendHandler h = serverHandler;
+    Channel s = server;
+    server = null;
+    if (serverReusable && requestComplete && !engine.stopping()) {
+      h.release();
+    } else {
+      h.unbind();
+      s.close();
+    }
+    // closed by the last write's listener, so a stopping engine never cuts a response still being flushed
+    boolean close = closeClientAfter || !requestComplete || engine.stopping() || conn.closing();
+    clientNeedsFlush = false;
+    client.flush();
+    if (close) {
+      lastWrite.addListener(ChannelFutureListener.CLOSE);
+    }
+    conn.exchangeDone(this, close);
+  }
+
+  void serverTimedOut() {
+    if (!done) {
+      attemptFailed(AttemptFailure.TIMED_OUT, "no answer within timeout-server");
+    }
+  }
+
+  /** The server connection closed or failed while this exchange used it. */
+  void serverClosed(Throwable cause) {
+    if (done) {
+      return;
+    }
+    server = null;
+    String what = cause == null ? "connection closed by the server" : describe(cause);
+    attemptFailed(responseStarted ? AttemptFailure.BAD_RESPONSE : AttemptFailure.CLOSED_BEFORE_RESPONSE, what);
+  }
+
+  /** The one place where a failed attempt is retried or answered (lb-core's {@link RetryPolicy}). */
+  private void attemptFailed(AttemptFailure failure, String what) {
+    Server failed = selection.server();
+    String backend = engine.group().name();
+    endInFlight();
+    engine.group().recordRequestFailure(failed, what);
+    dropServer();
+    if (responseStarted) {
+      log.warn("{}: {} failed mid-response to {} {}: {}; aborting the client connection", backend, failed,
+          request.method(), request.uri(), what);
+      abort(null);
+      return;
+    }
+    if (engine.stopping()) {
+      respond(ErrorResponse.NO_SERVER);
+      return;
+    }
+    RetryPolicy policy = engine.retryPolicy();
+    if (policy.shouldRetry(failure, idempotent, bodyStarted, attempts)) {
+      failed.stats().retry();
+      Selection next = policy.next(selection, tried);
+      if (next.isEmpty()) {
+        log.warn("{}: {} {} to {} failed: {}; no other server to retry on; answering 503", backend,
+            request.method(), request.uri(), failed, what);
+        respond(ErrorResponse.NO_SERVER);
+        return;
+      }
+      log.info("{}: {} {} to {} failed: {}; retry {}/{} on {}", backend, request.method(), request.uri(), failed,
+          what, attempts, policy.retries(), next.server());
+      if (lastWritten) {
+        pending.addFirst(LastHttpContent.EMPTY_LAST_CONTENT); // nothing of the body was sent: send it all again
+        lastWritten = false;
+      }
+      if (next.server() == failed) {
+        loop.schedule(() -> {
+          if (!done) {
+            attempt(next);
+          }
+        }, policy.sameServerDelayMillis(), TimeUnit.MILLISECONDS);
+      } else {
+        attempt(next);
+      }
+      return;
+    }
+    ErrorResponse answer = policy.answer(failure, idempotent, bodyStarted);
+    log.warn("{}: {} {} to {} failed after {} attempt(s): {}; answering {}", backend, request.method(),
+        request.uri(), failed, attempts, what, answer.status());
+    respond(answer);
+  }
+
+  /** Sends lb-core's short answer instead of the server's. */
+  private void respond(ErrorResponse e) {
+    done = true;
+    releasePending();
+    boolean close = !requestComplete || !clientKeepAlive || engine.stopping() || conn.closing();
+    ChannelFuture f = client.writeAndFlush(NettyHeaders.error(e, close));
+    if (close) {
+      f.addListener(ChannelFutureListener.CLOSE);
+    }
+    conn.exchangeDone(this, close);
+  }
+
+  /** Ends the exchange without an answer: closes both connections (the client sees a cut response). */
+  void abort(String why) {
+    if (why != null) {
+      log.debug("{} {}: {}", request.method(), request.uri(), why);
+    }
+    done = true;
+    endInFlight();
+    releasePending();
+    dropServer();
+    client.close();
+  }
+
+  /** The client connection closed: the server connection goes too (it is mid-exchange). */
+  void clientClosed() {
+    if (done) {
+      return;
+    }
+    done = true;
+    endInFlight();
+    releasePending();
+    dropServer();
+  }
+
+  private void dropServer() {
+    if (server != null) {
+      serverHandler.timer().stop();
+      serverHandler.unbind();
+      server.close();
+      server = null;
+    }
+  }
+
+  private void endInFlight() {
+    if (inFlight) {
+      inFlight = false;
+      selection.server().stats().requestEnded();
+    }
+  }
+
+  private void releasePending() {
+    HttpContent c;
+    while ((c = pending.poll()) != null) {
+      c.release();
+    }
+  }
+
+  private static String authority(Endpoint e) {
+    String ip = e.address().getHostAddress();
+    return (e.isIpv6() ? "[" + ip + "]" : ip) + ":" + e.port();
+  }
+
+  static String describe(Throwable t) {
+    if (t == null) {
+      return "unknown failure";
+    }
+    String m = t.getMessage();
+    return t.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+  }
+}

@@ -1,0 +1,232 @@
+package io.lbkit.netty;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.ArrayDeque;
+
+/**
+ * The proxy for one client connection, last in its pipeline after an HTTP server codec: forwards
+ * each request to a server chosen by the engine's balancer and streams the answer back. Requests
+ * are served one at a time in arrival order (pipelined ones wait, decoded, and reading stops until
+ * their turn), so responses leave in order. Create it with {@link ProxyEngine#newHandler()}; one
+ * per connection. Everything runs on the connection's event loop.
+ *
+ * <p>Reading from the client is switched off only when it must be: while a request body waits for
+ * its server connection, while the server connection cannot take more, and while pipelined
+ * requests wait. A plain keep-alive {@code GET} never changes the socket's registration.
+ */
+public final class LoadBalancingHandler extends ChannelInboundHandlerAdapter {
+  private final ProxyEngine engine;
+  private final ArrayDeque<Object> waiting = new ArrayDeque<>(2);
+  private ChannelHandlerContext ctx;
+  private InactivityTimer clientTimer;
+  private Exchange current;
+  private String clientAddress;
+  private int localPort;
+  private boolean closing;
+
+  LoadBalancingHandler(ProxyEngine engine) {
+    this.engine = engine;
+  }
+
+  ProxyEngine engine() {
+    return engine;
+  }
+
+  String clientAddress() {
+    return clientAddress;
+  }
+
+  int localPort() {
+    return localPort;
+  }
+
+  /** Whether this connection closes after the current response (the engine stops, or the request said so). */
+  boolean closing() {
+    return closing;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+    this.clientTimer = new InactivityTimer(ctx.channel().eventLoop(), engine.group().ticker(),
+        engine.timeoutClientNanos(), this::clientTimedOut);
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    SocketAddress remote = ctx.channel().remoteAddress();
+    if (remote instanceof InetSocketAddress) {
+      clientAddress = ((InetSocketAddress) remote).getAddress().getHostAddress();
+    }
+    SocketAddress local = ctx.channel().localAddress();
+    if (local instanceof InetSocketAddress) {
+      localPort = ((InetSocketAddress) local).getPort();
+    }
+    engine.opened(this);
+    if (engine.stopping()) {
+      ctx.close();
+      return;
+    }
+    clientTimer.start();
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    clientTimer.touch();
+    if (closing && current == null) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (current != null && current.requestComplete() || !waiting.isEmpty()) {
+      waiting.add(msg); // a pipelined request: its turn comes when the current response is done
+      return;
+    }
+    dispatch(msg);
+  }
+
+  private void dispatch(Object msg) {
+    if (msg instanceof HttpRequest) {
+      HttpRequest request = (HttpRequest) msg;
+      if (request.decoderResult().isFailure()) {
+        ReferenceCountUtil.release(msg);
+        reject(request.decoderResult().cause());
+        return;
+      }
+      current = new Exchange(this, ctx, request);
+      current.start();
+    }
+    if (msg instanceof HttpContent) {
+      if (current != null) {
+        current.clientContent((HttpContent) msg);
+      } else {
+        ReferenceCountUtil.release(msg); // the rest of a request already answered
+      }
+    }
+    if (current != null && current.requestComplete()) {
+      clientTimer.stop(); // now the server's turn: timeout-server
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (current != null) {
+      current.clientReadComplete();
+    }
+    updateReading();
+  }
+
+  /** Reads from the client only when the current exchange can use what arrives. */
+  void updateReading() {
+    boolean want = waiting.isEmpty() && (current == null || current.wantsClientData());
+    if (ctx.channel().config().isAutoRead() != want) {
+      ctx.channel().config().setAutoRead(want);
+    }
+  }
+
+  /** The current exchange ended; {@code close} when the connection ends with it. */
+  void exchangeDone(Exchange e, boolean close) {
+    if (current != e) {
+      return;
+    }
+    current = null;
+    if (close) {
+      closing = true;
+      releaseWaiting();
+      return;
+    }
+    if (engine.stopping()) {
+      closing = true;
+      ctx.close();
+      return;
+    }
+    clientTimer.start();
+    while (!waiting.isEmpty() && !closing && (current == null || !current.requestComplete())) {
+      dispatch(waiting.poll()); // the next request, and the rest of it when it was read already
+    }
+    if (current != null && current.requestComplete()) {
+      clientTimer.stop();
+    }
+    updateReading();
+  }
+
+  /** The engine stops: close now when idle, else after the current response. Any thread. */
+  void closeWhenIdle() {
+    ctx.channel().eventLoop().execute(() -> {
+      if (current == null) {
+        closing = true;
+        ctx.close();
+      }
+    });
+  }
+
+  private void clientTimedOut() {
+    if (current == null) {
+      ctx.close(); // an idle keep-alive connection
+    } else if (!current.requestComplete()) {
+      current.abort("no request data within timeout-client");
+    }
+  }
+
+  /** A request the codec could not read: 431 for oversized headers, 414 for a long line, else 400; then close. */
+  private void reject(Throwable cause) {
+    HttpResponseStatus status = HttpResponseStatus.BAD_REQUEST;
+    String text = "the request could not be parsed.";
+    if (cause instanceof TooLongHttpHeaderException) {
+      status = HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
+      text = "the request's header lines are too large.";
+    } else if (cause instanceof TooLongHttpLineException) {
+      status = HttpResponseStatus.REQUEST_URI_TOO_LONG;
+      text = "the request line is too long.";
+    } else if (cause instanceof TooLongFrameException) {
+      status = HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
+      text = "the request's header lines are too large.";
+    }
+    closing = true;
+    releaseWaiting();
+    ctx.writeAndFlush(NettyHeaders.rejected(status, text)).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (current != null) {
+      current.clientWritabilityChanged();
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    clientTimer.cancel();
+    if (current != null) {
+      current.clientClosed();
+      current = null;
+    }
+    releaseWaiting();
+    engine.closed(this);
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    ctx.close(); // a reset by the client, mostly; channelInactive cleans up
+  }
+
+  private void releaseWaiting() {
+    Object m;
+    while ((m = waiting.poll()) != null) {
+      ReferenceCountUtil.release(m);
+    }
+  }
+}

@@ -1,0 +1,138 @@
+package io.lbkit.netty;
+
+import io.lbkit.core.Balancer;
+import io.lbkit.core.ServerGroup;
+import io.lbkit.proxy.ProxyHeaders;
+import io.lbkit.proxy.RetryPolicy;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What every client connection of one proxy shares: the balancer, the options, lb-core's header
+ * and retry policies, and one pool of server connections per event loop. Thread-safe; the pools
+ * are confined to their loops.
+ *
+ * <p>For a Netty-based gateway, this is the entry point: create one engine per backend and add a
+ * {@link #newHandler() handler} per client connection after an HTTP server codec.
+ *
+ * <pre>{@code
+ * ProxyEngine engine = ProxyEngine.create(balancer, NettyProxyOptions.defaults());
+ * serverBootstrap.childHandler(new ChannelInitializer<SocketChannel>() {
+ *   protected void initChannel(SocketChannel ch) {
+ *     ch.pipeline().addLast(new HttpServerCodec(), new HttpServerExpectContinueHandler(), engine.newHandler());
+ *   }
+ * });
+ * }</pre>
+ */
+public final class ProxyEngine {
+  private final Balancer balancer;
+  private final ServerGroup group;
+  private final NettyProxyOptions options;
+  private final ProxyHeaders headers;
+  private final RetryPolicy retryPolicy;
+  private final long timeoutServerNanos;
+  private final long timeoutClientNanos;
+  private final int connectTimeoutMillis;
+  private final Map<EventLoop, BackendPool> pools = new ConcurrentHashMap<>();
+  private final Set<LoadBalancingHandler> connections = ConcurrentHashMap.newKeySet();
+  private volatile boolean stopping;
+
+  private ProxyEngine(Balancer balancer, NettyProxyOptions options) {
+    this.balancer = Objects.requireNonNull(balancer, "balancer");
+    this.options = Objects.requireNonNull(options, "options");
+    this.group = balancer.group();
+    this.headers = new ProxyHeaders(balancer, options.forwardfor(), options.preserveHost());
+    this.retryPolicy = new RetryPolicy(balancer, options.retries(), options.redispatch(), options.timeoutConnect());
+    this.timeoutServerNanos = options.timeoutServer().toNanos();
+    this.timeoutClientNanos = options.timeoutClient().toNanos();
+    this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, options.timeoutConnect().toMillis());
+  }
+
+  /** An engine forwarding to the servers of {@code balancer}, configured by {@code options}. */
+  public static ProxyEngine create(Balancer balancer, NettyProxyOptions options) {
+    return new ProxyEngine(balancer, options);
+  }
+
+  /**
+   * A handler for one client connection. It goes last in the pipeline, after an
+   * {@link HttpServerCodec} (whose limits answer 400/414/431) and, for {@code Expect: 100-continue},
+   * an {@link HttpServerExpectContinueHandler}; it must not be shared between connections.
+   */
+  public ChannelHandler newHandler() {
+    return new LoadBalancingHandler(this);
+  }
+
+  /**
+   * Stops keep-alive: idle client connections close now, busy ones after their response.
+   * Requests in flight finish. {@link #openConnections()} tells when all are gone.
+   */
+  public void stop() {
+    stopping = true;
+    for (LoadBalancingHandler h : connections) {
+      h.closeWhenIdle();
+    }
+    for (Map.Entry<EventLoop, BackendPool> e : pools.entrySet()) {
+      e.getKey().execute(e.getValue()::closeAll);
+    }
+  }
+
+  /** The client connections still open. */
+  public int openConnections() {
+    return connections.size();
+  }
+
+  public Balancer balancer() {
+    return balancer;
+  }
+
+  public NettyProxyOptions options() {
+    return options;
+  }
+
+  boolean stopping() {
+    return stopping;
+  }
+
+  ServerGroup group() {
+    return group;
+  }
+
+  ProxyHeaders headers() {
+    return headers;
+  }
+
+  RetryPolicy retryPolicy() {
+    return retryPolicy;
+  }
+
+  long timeoutServerNanos() {
+    return timeoutServerNanos;
+  }
+
+  long timeoutClientNanos() {
+    return timeoutClientNanos;
+  }
+
+  int connectTimeoutMillis() {
+    return connectTimeoutMillis;
+  }
+
+  /** The pool of {@code loop}; only used on that loop. */
+  BackendPool pool(EventLoop loop) {
+    return pools.computeIfAbsent(loop, l -> new BackendPool());
+  }
+
+  void opened(LoadBalancingHandler h) {
+    connections.add(h);
+  }
+
+  void closed(LoadBalancingHandler h) {
+    connections.remove(h);
+  }
+}
