@@ -3,6 +3,7 @@ package io.lbkit.netty;
 import io.lbkit.core.Endpoint;
 import io.lbkit.core.Selection;
 import io.lbkit.core.Server;
+import io.lbkit.core.TriedServers;
 import io.lbkit.proxy.AttemptFailure;
 import io.lbkit.proxy.ErrorResponse;
 import io.lbkit.proxy.RetryPolicy;
@@ -30,7 +31,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
-import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -59,7 +59,7 @@ final class Exchange {
   private final boolean idempotent;
   private final boolean clientKeepAlive;
   private final boolean hostFromServer;
-  private final Set<Server> tried = new HashSet<>(4);
+  private final TriedServers tried = new TriedServers();
   private final ArrayDeque<HttpContent> pending = new ArrayDeque<>(2);
 
   private Selection selection;
@@ -360,22 +360,17 @@ final class Exchange {
       return;
     }
     RetryPolicy policy = engine.retryPolicy();
-    if (policy.shouldRetry(failure, idempotent, bodyStarted, attempts)) {
+    // servers not tried yet always get an attempt, then `retries` bounds repeats (same rule as the servlet engine)
+    Selection next = policy.nextAttempt(failure, idempotent, bodyStarted, attempts, selection, tried);
+    if (!next.isEmpty()) {
       failed.stats().retry();
-      Selection next = policy.next(selection, tried);
-      if (next.isEmpty()) {
-        log.warn("{}: {} {} to {} failed: {}; no other server to retry on; answering 503", backend,
-            request.method(), request.uri(), failed, what);
-        respond(ErrorResponse.NO_SERVER);
-        return;
-      }
       log.info("{}: {} {} to {} failed: {}; retry {}/{} on {}", backend, request.method(), request.uri(), failed,
           what, attempts, policy.retries(), next.server());
       if (lastWritten) {
         pending.addFirst(LastHttpContent.EMPTY_LAST_CONTENT); // nothing of the body was sent: send it all again
         lastWritten = false;
       }
-      if (next.server() == failed) {
+      if (RetryPolicy.sameEndpoint(selection, next)) {
         loop.schedule(() -> {
           if (!done) {
             attempt(next);
