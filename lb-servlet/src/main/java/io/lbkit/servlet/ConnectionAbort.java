@@ -2,6 +2,7 @@ package io.lbkit.servlet;
 
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.ServletResponseWrapper;
+import jakarta.servlet.http.WebConnection;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import org.slf4j.Logger;
@@ -15,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * <p>The Servlet API has no call for this, so each container gets its own: Jetty treats
  * {@code sendError(-1)} as "abort the connection"; Tomcat's coyote response has a
  * {@code CLOSE_NOW} action, reached by reflection. Elsewhere the response is only completed,
- * with a warning.
+ * with a warning. {@link #close(WebConnection)} does the same for a tunnel's connection.
  */
 final class ConnectionAbort {
   private static final Logger log = LoggerFactory.getLogger(ConnectionAbort.class);
@@ -42,6 +43,31 @@ final class ConnectionAbort {
     }
     log.warn("cannot abort the client connection on {}: the client may see a truncated response as complete", type);
     return false;
+  }
+
+  /**
+   * Closes an upgraded connection so that the client sees it close now. {@code WebConnection.close()}
+   * is enough in Jetty; Tomcat only marks the streams closed and closes the socket at its next event
+   * on the connection, which may never come while the client waits for us, so its socket is closed
+   * here as Tomcat's own WebSocket code closes it.
+   */
+  static void close(WebConnection connection) {
+    try {
+      connection.close();
+    } catch (Exception e) {
+      log.debug("closing the upgraded connection failed", e);
+    }
+    if (connection.getClass().getName().startsWith("org.apache.coyote.")) {
+      try {
+        Object out = connection.getOutputStream();
+        Field f = out.getClass().getDeclaredField("socketWrapper");
+        f.setAccessible(true);
+        Object wrapper = f.get(out);
+        wrapper.getClass().getMethod("close").invoke(wrapper);
+      } catch (Exception | LinkageError e) {
+        log.debug("closing Tomcat's socket of an upgraded connection failed", e);
+      }
+    }
   }
 
   private static boolean tomcatCloseNow(ServletResponse facade) throws ReflectiveOperationException {

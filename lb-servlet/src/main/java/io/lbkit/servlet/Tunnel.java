@@ -8,7 +8,6 @@ import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.WebConnection;
 import java.io.IOException;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousSocketChannel;
 import java.nio.channels.CompletionHandler;
@@ -26,10 +25,11 @@ import org.slf4j.Logger;
  * instead of filling memory.
  *
  * <p>Each direction is a pump that runs on one thread at a time (a work-in-progress counter re-runs
- * it when signalled while running), as in {@link ProxyExchange}. An end of stream on one side is
- * passed on as a half-close (the server socket's output is shut down; the servlet output stream is
- * closed); once both sides ended, or on any error, or after {@code timeout-tunnel} without a byte
- * either way, the tunnel closes both connections; an error on the client side resets the server's.
+ * it when signalled while running), as in {@link ProxyExchange}. The client's end of stream is
+ * passed on as a half-close (the server socket's output is shut down, the server may still answer);
+ * the server's ends the tunnel once its last bytes are written (the Servlet API cannot half-close
+ * the client's connection). Any error, either side, or {@code timeout-tunnel} without a byte either
+ * way closes both connections.
  */
 final class Tunnel implements ReadListener, WriteListener {
   private static final int BUFFER = 16 * 1024;
@@ -60,7 +60,6 @@ final class Tunnel implements ReadListener, WriteListener {
   private volatile boolean downReading;
   private volatile boolean needFlush;
   private volatile boolean serverEnded;
-  private volatile boolean clientOutputClosed;
 
   // timeout-tunnel
   private final long idleNanos;
@@ -100,7 +99,7 @@ final class Tunnel implements ReadListener, WriteListener {
   void start(WebConnection webConnection) {
     this.connection = webConnection;
     if (closed.get()) {
-      closeQuietly(webConnection);
+      ConnectionAbort.close(webConnection);
       return;
     }
     try {
@@ -179,7 +178,6 @@ final class Tunnel implements ReadListener, WriteListener {
       fail("server", e);
       return;
     }
-    endedBothWays();
   }
 
   @Override
@@ -228,11 +226,9 @@ final class Tunnel implements ReadListener, WriteListener {
         continue;
       }
       if (serverEnded) {
-        if (!clientOutputClosed) {
-          clientOutputClosed = true;
-          out.close(); // the client reads its end of stream: a half-close where the container allows
-          endedBothWays();
-        }
+        // the Servlet API cannot half-close the client's connection (closing an upgraded output
+        // stream sends no FIN in Jetty or Tomcat): the tunnel ends once the server's last bytes are out
+        close(clientEnded ? "both sides closed" : "the server closed");
         return;
       }
       downReading = true;
@@ -268,12 +264,6 @@ final class Tunnel implements ReadListener, WriteListener {
 
   // ---- endings ----
 
-  private void endedBothWays() {
-    if (clientEnded && serverEnded) {
-      close("both sides closed", false);
-    }
-  }
-
   @Override
   public void onError(Throwable t) {
     fail("client", t); // ReadListener and WriteListener share this
@@ -285,16 +275,16 @@ final class Tunnel implements ReadListener, WriteListener {
     }
     log.debug("{}: tunnel {} to {}: {} side failed: {}", context.group.name(), what,
         Failures.describe(server()), side, Failures.describe(t));
-    close(side + " failed: " + Failures.describe(t), side.equals("client"));
+    close(side + " failed: " + Failures.describe(t));
   }
 
   /** Closes from another thread (a snapshot listener must not do I/O under the group's lock). */
   void closeLater(String why) {
-    context.client.getExecutor().execute(() -> close(why, true));
+    context.client.getExecutor().execute(() -> close(why));
   }
 
-  /** Closes both connections, once; {@code resetServer} sends the server a reset instead of a FIN. */
-  void close(String why, boolean resetServer) {
+  /** Closes both connections, once. */
+  void close(String why) {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
@@ -304,28 +294,18 @@ final class Tunnel implements ReadListener, WriteListener {
     }
     tunnels.remove(this);
     try {
-      if (resetServer && channel.isOpen()) {
-        channel.setOption(StandardSocketOptions.SO_LINGER, 0);
-      }
-      channel.close();
+      channel.close(); // a FIN, also after a client's reset: AsynchronousSocketChannel offers no SO_LINGER
     } catch (IOException e) {
       // closed anyway
     }
-    closeQuietly(connection);
+    WebConnection c = connection;
+    if (c != null) {
+      ConnectionAbort.close(c);
+    }
     Server server = server();
     server.stats().tunnelClosed();
     server.stats().requestEnded();
     log.debug("{}: tunnel {} to {} closed: {}", context.group.name(), what, Failures.describe(server), why);
-  }
-
-  private static void closeQuietly(WebConnection c) {
-    if (c != null) {
-      try {
-        c.close();
-      } catch (Exception e) {
-        // closing anyway
-      }
-    }
   }
 
   // ---- timeout-tunnel ----
@@ -342,7 +322,7 @@ final class Tunnel implements ReadListener, WriteListener {
     if (idle >= idleNanos) {
       log.info("{}: tunnel {} to {} idle for {} ms (timeout-tunnel); closing", context.group.name(), what,
           Failures.describe(server()), TimeUnit.NANOSECONDS.toMillis(idle));
-      close("timeout-tunnel", false);
+      close("timeout-tunnel");
       return;
     }
     scheduleIdleCheck();

@@ -37,7 +37,7 @@ public final class TunnelHandler implements HttpUpgradeHandler {
   public void destroy() {
     Tunnel t = tunnel;
     if (t != null) {
-      t.close("the container ended the connection", false);
+      t.close("the container ended the connection");
     }
   }
 }

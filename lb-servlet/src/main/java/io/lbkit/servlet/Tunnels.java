@@ -71,7 +71,7 @@ final class Tunnels implements AutoCloseable {
       servers.removeListener(onSnapshot);
     }
     for (Tunnel t : open) {
-      t.close("the filter stopped", false);
+      t.close("the filter stopped");
     }
     try {
       group.shutdownNow(); // closes the channels still open

@@ -186,7 +186,7 @@ final class UpgradeExchange {
     try {
       handler = request.upgrade(TunnelHandler.class);
     } catch (IOException | ServletException | RuntimeException e) {
-      tunnel.close("the container refused to upgrade: " + e, false);
+      tunnel.close("the container refused to upgrade: " + e);
       throw e;
     }
     handler.attach(tunnel);

@@ -16,7 +16,6 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -114,9 +113,7 @@ class TunnelTest {
     }
     f.backend(1).answerWith(403);
     assertThatThrownBy(() -> WebSocketProbe.open(noJar(), ws("/forbidden")))
-        .hasRootCauseInstanceOf(WebSocketHandshakeException.class)
-        .satisfies(e -> assertThat(((WebSocketHandshakeException) rootCause(e)).getResponse().statusCode())
-            .isEqualTo(403));
+        .satisfies(e -> assertThat(handshakeFailure(e).getResponse().statusCode()).isEqualTo(403));
     await().atMost(PROMPTLY).until(() -> f.metric("lbkit_server_active_requests", 1) == 0);
   }
 
@@ -150,18 +147,21 @@ class TunnelTest {
   @EnumSource(Kind.class)
   void aClientThatVanishesClosesTheServerSideAndLeavesNoThread(Kind kind) throws Exception {
     f.backends(1).start(kind);
+    HttpClient client = noJar();
+    WebSocketProbe.open(client, ws("/warm-up")).close();
+    await().atMost(PROMPTLY).until(() -> f.backend(0).openConnections() == 0);
     int threadsBefore = Thread.activeCount();
     for (int i = 0; i < 5; i++) {
-      WebSocketProbe p = WebSocketProbe.open(noJar(), ws("/vanish"));
+      WebSocketProbe p = WebSocketProbe.open(client, ws("/vanish"));
       assertThat(p.ask("x")).isEqualTo("x");
       p.socket().abort(); // the TCP connection closes without a close frame
     }
     await().atMost(PROMPTLY).until(() -> f.backend(0).openConnections() == 0
         && f.metric("lbkit_server_tunnels", 0) == 0 && f.metric("lbkit_server_active_requests", 0) == 0);
-    assertThat(f.metric("lbkit_server_tunnels_total", 0)).isEqualTo(5);
+    assertThat(f.metric("lbkit_server_tunnels_total", 0)).isEqualTo(6);
     assertThat(Thread.getAllStackTraces().keySet()).filteredOn(t -> t.getName().startsWith("lbkit-tunnel"))
         .hasSizeLessThanOrEqualTo(2);
-    assertThat(Thread.activeCount()).isLessThan(threadsBefore + 20); // container pools may grow a little
+    assertThat(Thread.activeCount()).isLessThan(threadsBefore + 5); // not a thread per tunnel
   }
 
   @ParameterizedTest
@@ -203,7 +203,7 @@ class TunnelTest {
       assertThat(p.nextText(Duration.ofSeconds(30))).isEqualTo("m");
     }
     assertThat(f.metric("lbkit_server_tunnels", 0) + f.metric("lbkit_server_tunnels", 1)).isEqualTo(n);
-    assertThat(f.metric("lbkit_server_tunnels", 0)).isEqualTo(n / 2);
+    assertThat(f.metric("lbkit_server_tunnels", 0)).isBetween(n / 4L, 3L * n / 4); // concurrent handshakes: spread, not strict
     System.out.printf("%s: %d tunnels open, heap used %d MiB%n", kind, n, (rt.totalMemory() - rt.freeMemory()) >> 20);
     for (WebSocketProbe p : open) {
       p.close();
@@ -212,11 +212,12 @@ class TunnelTest {
         + f.metric("lbkit_server_tunnels", 1) == 0 && f.backend(0).openConnections() + f.backend(1).openConnections() == 0);
   }
 
-  private static Throwable rootCause(Throwable t) {
-    Throwable c = t instanceof ExecutionException ? t.getCause() : t;
-    while (c.getCause() != null) {
-      c = c.getCause();
+  private static WebSocketHandshakeException handshakeFailure(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof WebSocketHandshakeException) {
+        return (WebSocketHandshakeException) c;
+      }
     }
-    return c;
+    throw new AssertionError("not a handshake failure", t);
   }
 }
