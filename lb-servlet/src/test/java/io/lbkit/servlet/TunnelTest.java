@@ -183,6 +183,28 @@ class TunnelTest {
 
   @ParameterizedTest
   @EnumSource(Kind.class)
+  void aServerMarkedDownKeepsItsTunnelsUnlessToldToCloseThem(Kind kind) throws Exception {
+    for (String action : List.of("keep", "close")) {
+      f.params.clear();
+      f.backends(1).param("check", "http").param("check-interval", "200ms").param("fall", "1").param("rise", "1")
+          .param("tunnel-on-server-down", action).start(kind);
+      WebSocketProbe p = WebSocketProbe.open(f.http, ws("/down"));
+      assertThat(p.ask("up")).isEqualTo("up");
+      f.backend(0).answerWith(503); // health checks fail; the open socket is untouched by the server
+      await().atMost(PROMPTLY).until(() -> f.metric("lbkit_server_up", 0) == 0);
+      if (action.equals("keep")) {
+        assertThat(p.ask("still here")).isEqualTo("still here"); // HAProxy without shutdown-sessions
+        p.close();
+      } else {
+        assertThat(p.ended().get(PROMPTLY.toSeconds(), TimeUnit.SECONDS)).isNotNull();
+      }
+      await().atMost(PROMPTLY).until(() -> f.backend(0).openConnections() == 0);
+      f.close();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Kind.class)
   void manyConcurrentTunnels(Kind kind) throws Exception {
     int n = Integer.getInteger("lbkit.tunnels", 200); // 1,000 in lb-benchmarks/ws-many.sh
     f.backends(2).start(kind);
