@@ -30,9 +30,17 @@ public final class WebSocketProbe implements WebSocket.Listener, AutoCloseable {
 
   /** Opens a socket to {@code uri} ({@code ws://...}) with {@code client} (its cookie jar applies), waiting up to 15 s. */
   public static WebSocketProbe open(HttpClient client, URI uri) throws Exception {
+    return open(client, uri, new String[0]);
+  }
+
+  /** Opens a socket sending these extra handshake lines (name, value, name, value...), e.g. a forged {@code Cookie}. */
+  public static WebSocketProbe open(HttpClient client, URI uri, String... headerLines) throws Exception {
     WebSocketProbe p = new WebSocketProbe();
-    p.socket = client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10)).buildAsync(uri, p)
-        .get(15, TimeUnit.SECONDS);
+    WebSocket.Builder b = client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
+    for (int i = 0; i + 1 < headerLines.length; i += 2) {
+      b.header(headerLines[i], headerLines[i + 1]);
+    }
+    p.socket = b.buildAsync(uri, p).get(15, TimeUnit.SECONDS);
     return p;
   }
 
