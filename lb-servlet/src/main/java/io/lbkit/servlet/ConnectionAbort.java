@@ -1,5 +1,6 @@
 package io.lbkit.servlet;
 
+import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.ServletResponseWrapper;
 import jakarta.servlet.http.WebConnection;
@@ -68,6 +69,49 @@ final class ConnectionAbort {
         log.debug("closing Tomcat's socket of an upgraded connection failed", e);
       }
     }
+  }
+
+  /**
+   * Lets an upgraded connection idle up to {@code millis} in the container (the tunnel's own
+   * {@code timeout-tunnel} then decides). Jetty keeps its connector's idle timeout on the upgraded
+   * connection, so it is raised on the connection's endpoint, reached through Jetty's public API by
+   * reflection (the filter does not link against the container). Tomcat lifts the timeouts of an
+   * upgraded connection itself. Returns false when nothing could be set.
+   */
+  static boolean keepUpgradedConnectionFor(ServletRequest request, long millis) {
+    ServletRequest r = request;
+    while (r instanceof jakarta.servlet.ServletRequestWrapper) {
+      r = ((jakarta.servlet.ServletRequestWrapper) r).getRequest();
+    }
+    if (!r.getClass().getName().startsWith("org.eclipse.jetty.")) {
+      return false;
+    }
+    ClassLoader loader = r.getClass().getClassLoader();
+    for (String ee : new String[] {"ee10", "ee11"}) {
+      try {
+        Class<?> contextRequest = Class.forName("org.eclipse.jetty." + ee + ".servlet.ServletContextRequest", false,
+            loader);
+        Object core = contextRequest.getMethod("getServletContextRequest", ServletRequest.class).invoke(null, r);
+        if (core == null) {
+          continue;
+        }
+        Class<?> coreRequest = Class.forName("org.eclipse.jetty.server.Request", false, loader);
+        Object meta = coreRequest.getMethod("getConnectionMetaData").invoke(core);
+        Class<?> metaType = Class.forName("org.eclipse.jetty.server.ConnectionMetaData", false, loader);
+        Object connection = metaType.getMethod("getConnection").invoke(meta);
+        Class<?> connectionType = Class.forName("org.eclipse.jetty.io.Connection", false, loader);
+        Object endPoint = connectionType.getMethod("getEndPoint").invoke(connection);
+        Class<?> endPointType = Class.forName("org.eclipse.jetty.io.EndPoint", false, loader);
+        endPointType.getMethod("setIdleTimeout", long.class).invoke(endPoint, millis);
+        return true;
+      } catch (ClassNotFoundException e) {
+        // not this environment
+      } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+        log.debug("raising Jetty's idle timeout of an upgraded connection failed", e);
+        return false;
+      }
+    }
+    return false;
   }
 
   private static boolean tomcatCloseNow(ServletResponse facade) throws ReflectiveOperationException {

@@ -185,6 +185,8 @@ final class UpgradeExchange {
     TunnelHandler handler;
     try {
       handler = request.upgrade(TunnelHandler.class);
+      // the container's idle timeout (Jetty's is timeout-client in the standalone) must not cut the tunnel
+      ConnectionAbort.keepUpgradedConnectionFor(request, context.options.timeoutTunnel().toMillis() + 60_000);
     } catch (IOException | ServletException | RuntimeException e) {
       tunnel.close("the container refused to upgrade: " + e);
       throw e;

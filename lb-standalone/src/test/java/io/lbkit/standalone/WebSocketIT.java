@@ -34,7 +34,9 @@ class WebSocketIT {
 
   @BeforeAll
   static void startDemo() throws Exception {
+    // a short timeout-client: Jetty's idle timeout on client connections, which must not cut a tunnel
     demo = StandaloneProcess.startWithHeap("websocket", "128m", "--demo", "--replicas", "3", "--listen", "127.0.0.1:0",
+        "--timeout-client", "1s",
         "--demo-port", Integer.toString(StandaloneProcess.freeDemoPort())).awaitListening();
     await().atMost(Duration.ofSeconds(20))
         .until(() -> Stats.fetch(plain, demo.uri("/my-stats?format=json")).up().size() == 3);
@@ -69,6 +71,17 @@ class WebSocketIT {
     // the page and its socket agree
     assertThat(StandaloneProcess.hostname(StandaloneProcess.get(browser, demo.uri("/"), Map.of()).body()))
         .isEqualTo(first);
+  }
+
+  @Test
+  void anIdleSocketOutlivesTimeoutClient() throws Exception {
+    try (WebSocketProbe p = WebSocketProbe.open(plain, ws("/idle"))) {
+      assertThat(p.ask("before")).isEqualTo("before");
+      // nothing to poll for: the point is that time passes with no byte either way (timeout-client is 1s)
+      Thread.sleep(3000);
+      assertThat(p.ended()).isNotDone();
+      assertThat(p.ask("after")).isEqualTo("after");
+    }
   }
 
   @Test
