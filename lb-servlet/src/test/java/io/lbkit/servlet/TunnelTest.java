@@ -206,7 +206,7 @@ class TunnelTest {
   @ParameterizedTest
   @EnumSource(Kind.class)
   void manyConcurrentTunnels(Kind kind) throws Exception {
-    int n = Integer.getInteger("lbkit.tunnels", 200); // 1,000 in lb-benchmarks/ws-many.sh
+    int n = Integer.getInteger("lbkit.tunnels", 200); // 1,000: lb-benchmarks/ws-many.sh
     f.backends(2).start(kind);
     HttpClient client = noJar();
     List<java.util.concurrent.CompletableFuture<WebSocketProbe>> opening = new ArrayList<>();
