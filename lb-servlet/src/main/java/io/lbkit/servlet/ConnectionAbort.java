@@ -72,6 +72,30 @@ final class ConnectionAbort {
   }
 
   /**
+   * The lock the container holds while it calls an upgraded connection's listeners, or null. Tomcat
+   * runs every socket event under its socket wrapper's lock and its upgraded streams assume it: a
+   * stream used from another thread (the tunnel's server-side callbacks) without it can miss a
+   * read or write notification and stall the connection. Jetty needs none.
+   */
+  static java.util.concurrent.locks.Lock containerLock(WebConnection connection) {
+    if (!connection.getClass().getName().startsWith("org.apache.coyote.")) {
+      return null;
+    }
+    try {
+      Object out = connection.getOutputStream();
+      Field f = out.getClass().getDeclaredField("socketWrapper");
+      f.setAccessible(true);
+      Object wrapper = f.get(out);
+      Method getLock = Class.forName("org.apache.tomcat.util.net.SocketWrapperBase", false,
+          wrapper.getClass().getClassLoader()).getMethod("getLock");
+      return (java.util.concurrent.locks.Lock) getLock.invoke(wrapper);
+    } catch (Exception | LinkageError e) {
+      log.warn("cannot reach Tomcat's socket lock of an upgraded connection; tunnels may stall: {}", e.toString());
+      return null;
+    }
+  }
+
+  /**
    * Lets an upgraded connection idle up to {@code millis} in the container (the tunnel's own
    * {@code timeout-tunnel} then decides). Jetty keeps its connector's idle timeout on the upgraded
    * connection, so it is raised on the connection's endpoint, reached through Jetty's public API by

@@ -42,6 +42,7 @@ final class Tunnel implements ReadListener, WriteListener {
   private final String what;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile WebConnection connection;
+  private java.util.concurrent.locks.Lock containerLock; // Tomcat's, taken around our use of its streams
   private ServletInputStream in;
   private ServletOutputStream out;
 
@@ -103,6 +104,7 @@ final class Tunnel implements ReadListener, WriteListener {
       return;
     }
     try {
+      containerLock = ConnectionAbort.containerLock(webConnection);
       in = webConnection.getInputStream();
       out = webConnection.getOutputStream();
       out.setWriteListener(this);
@@ -122,10 +124,13 @@ final class Tunnel implements ReadListener, WriteListener {
       return;
     }
     do {
+      lockContainer();
       try {
         pumpUpOnce();
       } catch (IOException | RuntimeException e) {
         fail("client", e);
+      } finally {
+        unlockContainer();
       }
     } while (upWork.decrementAndGet() != 0);
   }
@@ -197,10 +202,13 @@ final class Tunnel implements ReadListener, WriteListener {
       return;
     }
     do {
+      lockContainer();
       try {
         pumpDownOnce();
       } catch (IOException | RuntimeException e) {
         fail("client", e);
+      } finally {
+        unlockContainer();
       }
     } while (downWork.decrementAndGet() != 0);
   }
@@ -260,6 +268,20 @@ final class Tunnel implements ReadListener, WriteListener {
   @Override
   public void onWritePossible() {
     pumpDown();
+  }
+
+  private void lockContainer() {
+    java.util.concurrent.locks.Lock l = containerLock;
+    if (l != null) {
+      l.lock(); // reentrant: a container callback already holds it
+    }
+  }
+
+  private void unlockContainer() {
+    java.util.concurrent.locks.Lock l = containerLock;
+    if (l != null) {
+      l.unlock();
+    }
   }
 
   // ---- endings ----

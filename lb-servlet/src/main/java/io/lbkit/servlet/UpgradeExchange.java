@@ -180,18 +180,13 @@ final class UpgradeExchange {
   private void switchProtocols(Head head, ChannelInput in, AsynchronousSocketChannel channel, Selection selection)
       throws IOException, ServletException {
     policy.switchingResponse(head, selection, ServletHeaders.to(response));
-    Tunnel tunnel = new Tunnel(context, tunnels, channel, in.takeBuffered(), selection,
-        request.getMethod() + " " + request.getRequestURI());
-    TunnelHandler handler;
-    try {
-      handler = request.upgrade(TunnelHandler.class);
-      // the container's idle timeout (Jetty's is timeout-client in the standalone) must not cut the tunnel
-      ConnectionAbort.keepUpgradedConnectionFor(request, context.options.timeoutTunnel().toMillis() + 60_000);
-    } catch (IOException | ServletException | RuntimeException e) {
-      tunnel.close("the container refused to upgrade: " + e);
-      throw e;
-    }
-    handler.attach(tunnel);
+    // when the container refuses, run()'s finally closes the channel and ends the request
+    TunnelHandler handler = request.upgrade(TunnelHandler.class);
+    // the container's idle timeout (Jetty's is timeout-client in the standalone) must not cut the tunnel
+    ConnectionAbort.keepUpgradedConnectionFor(request, context.options.timeoutTunnel().toMillis() + 60_000);
+    // the container calls init() once the filter returns, so the tunnel is attached in time
+    handler.attach(new Tunnel(context, tunnels, channel, in.takeBuffered(), selection,
+        request.getMethod() + " " + request.getRequestURI()));
   }
 
   /** An answer other than 101, status, lines and body as the server sent them. */
