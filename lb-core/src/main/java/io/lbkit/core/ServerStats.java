@@ -15,6 +15,8 @@ public final class ServerStats {
   private final LongAdder retries = new LongAdder();
   private final LongAdder checkFailures = new LongAdder();
   private final LongAdder downTransitions = new LongAdder();
+  private final AtomicInteger tunnels = new AtomicInteger();
+  private final LongAdder tunnelsTotal = new LongAdder();
   private volatile String checkStatus;
   private volatile int health;
   private volatile long checkDurationNanos = -1;
@@ -38,6 +40,19 @@ public final class ServerStats {
 
   public void requestEnded() {
     active.decrementAndGet();
+  }
+
+  /**
+   * An upgraded connection (WebSocket) to this server opened; pair with {@link #tunnelClosed()}.
+   * Its handshake request stays counted in {@link #active()} until the tunnel closes.
+   */
+  public void tunnelOpened() {
+    tunnels.incrementAndGet();
+    tunnelsTotal.increment();
+  }
+
+  public void tunnelClosed() {
+    tunnels.decrementAndGet();
   }
 
   /** A request to this server failed (connection refused, reset, timeout, malformed response). */
@@ -79,6 +94,16 @@ public final class ServerStats {
 
   public int active() {
     return active.get();
+  }
+
+  /** Tunnels (upgraded connections) open now; each also counts in {@link #active()}. */
+  public int tunnels() {
+    return tunnels.get();
+  }
+
+  /** Tunnels opened so far. */
+  public long tunnelsTotal() {
+    return tunnelsTotal.sum();
   }
 
   public long requests() {

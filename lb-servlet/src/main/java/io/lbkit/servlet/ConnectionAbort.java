@@ -1,7 +1,9 @@
 package io.lbkit.servlet;
 
+import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.ServletResponseWrapper;
+import jakarta.servlet.http.WebConnection;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import org.slf4j.Logger;
@@ -15,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * <p>The Servlet API has no call for this, so each container gets its own: Jetty treats
  * {@code sendError(-1)} as "abort the connection"; Tomcat's coyote response has a
  * {@code CLOSE_NOW} action, reached by reflection. Elsewhere the response is only completed,
- * with a warning.
+ * with a warning. {@link #close(WebConnection)} does the same for a tunnel's connection.
  */
 final class ConnectionAbort {
   private static final Logger log = LoggerFactory.getLogger(ConnectionAbort.class);
@@ -41,6 +43,98 @@ final class ConnectionAbort {
       log.debug("aborting the connection through {} failed", type, e);
     }
     log.warn("cannot abort the client connection on {}: the client may see a truncated response as complete", type);
+    return false;
+  }
+
+  /**
+   * Closes an upgraded connection so that the client sees it close now. {@code WebConnection.close()}
+   * is enough in Jetty; Tomcat only marks the streams closed and closes the socket at its next event
+   * on the connection, which may never come while the client waits for us, so its socket is closed
+   * here as Tomcat's own WebSocket code closes it.
+   */
+  static void close(WebConnection connection) {
+    try {
+      connection.close();
+    } catch (Exception e) {
+      log.debug("closing the upgraded connection failed", e);
+    }
+    if (connection.getClass().getName().startsWith("org.apache.coyote.")) {
+      try {
+        Object out = connection.getOutputStream();
+        Field f = out.getClass().getDeclaredField("socketWrapper");
+        f.setAccessible(true);
+        Object wrapper = f.get(out);
+        wrapper.getClass().getMethod("close").invoke(wrapper);
+      } catch (Exception | LinkageError e) {
+        log.debug("closing Tomcat's socket of an upgraded connection failed", e);
+      }
+    }
+  }
+
+  /**
+   * The lock the container holds while it calls an upgraded connection's listeners, or null. Tomcat
+   * runs every socket event under its socket wrapper's lock and its upgraded streams assume it: a
+   * stream used from another thread (the tunnel's server-side callbacks) without it can miss a
+   * read or write notification and stall the connection. Jetty needs none.
+   */
+  static java.util.concurrent.locks.Lock containerLock(WebConnection connection) {
+    if (!connection.getClass().getName().startsWith("org.apache.coyote.")) {
+      return null;
+    }
+    try {
+      Object out = connection.getOutputStream();
+      Field f = out.getClass().getDeclaredField("socketWrapper");
+      f.setAccessible(true);
+      Object wrapper = f.get(out);
+      Method getLock = Class.forName("org.apache.tomcat.util.net.SocketWrapperBase", false,
+          wrapper.getClass().getClassLoader()).getMethod("getLock");
+      return (java.util.concurrent.locks.Lock) getLock.invoke(wrapper);
+    } catch (Exception | LinkageError e) {
+      log.warn("cannot reach Tomcat's socket lock of an upgraded connection; tunnels may stall: {}", e.toString());
+      return null;
+    }
+  }
+
+  /**
+   * Lets an upgraded connection idle up to {@code millis} in the container (the tunnel's own
+   * {@code timeout-tunnel} then decides). Jetty keeps its connector's idle timeout on the upgraded
+   * connection, so it is raised on the connection's endpoint, reached through Jetty's public API by
+   * reflection (the filter does not link against the container). Tomcat lifts the timeouts of an
+   * upgraded connection itself. Returns false when nothing could be set.
+   */
+  static boolean keepUpgradedConnectionFor(ServletRequest request, long millis) {
+    ServletRequest r = request;
+    while (r instanceof jakarta.servlet.ServletRequestWrapper) {
+      r = ((jakarta.servlet.ServletRequestWrapper) r).getRequest();
+    }
+    if (!r.getClass().getName().startsWith("org.eclipse.jetty.")) {
+      return false;
+    }
+    ClassLoader loader = r.getClass().getClassLoader();
+    for (String ee : new String[] {"ee10", "ee11"}) {
+      try {
+        Class<?> contextRequest = Class.forName("org.eclipse.jetty." + ee + ".servlet.ServletContextRequest", false,
+            loader);
+        Object core = contextRequest.getMethod("getServletContextRequest", ServletRequest.class).invoke(null, r);
+        if (core == null) {
+          continue;
+        }
+        Class<?> coreRequest = Class.forName("org.eclipse.jetty.server.Request", false, loader);
+        Object meta = coreRequest.getMethod("getConnectionMetaData").invoke(core);
+        Class<?> metaType = Class.forName("org.eclipse.jetty.server.ConnectionMetaData", false, loader);
+        Object connection = metaType.getMethod("getConnection").invoke(meta);
+        Class<?> connectionType = Class.forName("org.eclipse.jetty.io.Connection", false, loader);
+        Object endPoint = connectionType.getMethod("getEndPoint").invoke(connection);
+        Class<?> endPointType = Class.forName("org.eclipse.jetty.io.EndPoint", false, loader);
+        endPointType.getMethod("setIdleTimeout", long.class).invoke(endPoint, millis);
+        return true;
+      } catch (ClassNotFoundException e) {
+        // not this environment
+      } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+        log.debug("raising Jetty's idle timeout of an upgraded connection failed", e);
+        return false;
+      }
+    }
     return false;
   }
 

@@ -10,6 +10,7 @@ import io.lbkit.option.Section;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 
 /**
  * How a {@link LoadBalancingFilter} forwards requests and serves its stats page: the
@@ -63,6 +64,18 @@ public final class FilterOptions {
           "Forward the client's Host header.")
       .defaultText("on").bool(Builder::preserveHost);
 
+  private static final Option<Builder, List<String>> TUNNEL_UPGRADES = Option.define(Section.PROXY,
+          "tunnel-upgrades", "Upgrade protocols tunneled after the server's 101 (h2c never is); none turns tunnels off.")
+      .defaultText("websocket").label("protocol[,...]|none").list(Builder::tunnelUpgrades);
+
+  private static final Option<Builder, Duration> TIMEOUT_TUNNEL = Option.define(Section.PROXY, "timeout-tunnel",
+          "Inactivity timeout of an upgraded connection (WebSocket), both ways.")
+      .defaultText("1h").duration(Durations.POSITIVE, Durations.MAX, Builder::timeoutTunnel);
+
+  private static final Option<Builder, TunnelOnDown> TUNNEL_ON_SERVER_DOWN = Option.define(Section.PROXY,
+          "tunnel-on-server-down", "What happens to a server's open tunnels when it goes DOWN or leaves the list.")
+      .defaultText("keep").label("keep|close").parsed(TunnelOnDown::parse, Builder::tunnelOnServerDown);
+
   private static final Option<Builder, String> STATS_URI = Option.define(Section.STATS, "stats-uri",
           "Serve the stats page at this path, e.g. /my-stats.")
       .defaultText("none").label("path").text(Builder::statsUri);
@@ -77,7 +90,8 @@ public final class FilterOptions {
 
   /** The filter's own options: proxying and the stats page ({@link Builder#set}). */
   public static final OptionSet<Builder> OPTIONS = OptionSet.of("filter", MODE, TIMEOUT_CONNECT, TIMEOUT_SERVER,
-      TIMEOUT_CLIENT, RETRIES, REDISPATCH, MAXCONN, TIMEOUT_QUEUE, MAX_RESPONSE_HEADER_SIZE, FORWARDFOR, PRESERVE_HOST, STATS_URI, STATS_REFRESH, STATS_AUTH);
+      TIMEOUT_CLIENT, RETRIES, REDISPATCH, MAXCONN, TIMEOUT_QUEUE, MAX_RESPONSE_HEADER_SIZE, FORWARDFOR,
+      PRESERVE_HOST, TUNNEL_UPGRADES, TIMEOUT_TUNNEL, TUNNEL_ON_SERVER_DOWN, STATS_URI, STATS_REFRESH, STATS_AUTH);
 
   private final Mode mode;
   private final Duration timeoutConnect;
@@ -90,6 +104,9 @@ public final class FilterOptions {
   private final int maxResponseHeaderSize;
   private final boolean forwardfor;
   private final boolean preserveHost;
+  private final List<String> tunnelUpgrades;
+  private final Duration timeoutTunnel;
+  private final TunnelOnDown tunnelOnServerDown;
   private final String statsUri;
   private final Duration statsRefresh;
   private final String statsAuth;
@@ -106,6 +123,9 @@ public final class FilterOptions {
     this.maxResponseHeaderSize = b.maxResponseHeaderSize;
     this.forwardfor = b.forwardfor;
     this.preserveHost = b.preserveHost;
+    this.tunnelUpgrades = b.tunnelUpgrades;
+    this.timeoutTunnel = b.timeoutTunnel;
+    this.tunnelOnServerDown = b.tunnelOnServerDown;
     this.statsUri = b.statsUri;
     this.statsRefresh = b.statsRefresh;
     this.statsAuth = b.statsAuth;
@@ -191,6 +211,21 @@ public final class FilterOptions {
     return preserveHost;
   }
 
+  /** {@code tunnel-upgrades}: the {@code Upgrade} protocols tunneled (default {@code websocket}; empty: none). */
+  public List<String> tunnelUpgrades() {
+    return tunnelUpgrades;
+  }
+
+  /** {@code timeout-tunnel}: the longest a tunnel may carry no byte either way (default 1h). */
+  public Duration timeoutTunnel() {
+    return timeoutTunnel;
+  }
+
+  /** {@code tunnel-on-server-down}: keep (default, as HAProxy) or close a server's tunnels when it leaves service. */
+  public TunnelOnDown tunnelOnServerDown() {
+    return tunnelOnServerDown;
+  }
+
   /** {@code stats-uri}: the path of the stats page inside the web application, or null for none. */
   public String statsUri() {
     return statsUri;
@@ -218,7 +253,10 @@ public final class FilterOptions {
         + Durations.format(timeoutServer) + ", timeout-client=" + Durations.format(timeoutClient) + ", timeout-queue="
         + Durations.format(timeoutQueue()) + ", retries=" + retries + ", redispatch=" + onOff(redispatch)
         + ", maxconn=" + maxconn + ", max-response-header-size=" + maxResponseHeaderSize + ", forwardfor="
-        + onOff(forwardfor) + ", preserve-host=" + onOff(preserveHost) + ", stats-uri=" + (statsUri == null ? "none" : statsUri) + ", stats-refresh="
+        + onOff(forwardfor) + ", preserve-host=" + onOff(preserveHost) + ", tunnel-upgrades="
+        + (tunnelUpgrades.isEmpty() ? "none" : String.join(",", tunnelUpgrades)) + ", timeout-tunnel="
+        + Durations.format(timeoutTunnel) + ", tunnel-on-server-down=" + tunnelOnServerDown.configName()
+        + ", stats-uri=" + (statsUri == null ? "none" : statsUri) + ", stats-refresh="
         + Durations.format(statsRefresh) + ", stats-auth=" + (statsAuth == null ? "none" : "<masked>");
   }
 
@@ -239,6 +277,9 @@ public final class FilterOptions {
     private int maxResponseHeaderSize = 16 * 1024;
     private boolean forwardfor = true;
     private boolean preserveHost = true;
+    private List<String> tunnelUpgrades = List.of("websocket");
+    private Duration timeoutTunnel = Duration.ofHours(1);
+    private TunnelOnDown tunnelOnServerDown = TunnelOnDown.KEEP;
     private String statsUri;
     private Duration statsRefresh = Duration.ofSeconds(5);
     private String statsAuth;
@@ -301,6 +342,38 @@ public final class FilterOptions {
 
     public Builder preserveHost(boolean preserveHost) {
       this.preserveHost = preserveHost;
+      return this;
+    }
+
+    /**
+     * The {@code Upgrade} protocols to tunnel, as RFC 9110 tokens ({@code websocket}); {@code none}
+     * alone or an empty list turns tunnels off.
+     *
+     * @throws OptionException for {@code h2c} (never tunneled) or a name that is not a token
+     */
+    public Builder tunnelUpgrades(List<String> protocols) {
+      Checks.notNull("tunnel-upgrades", protocols);
+      if (protocols.size() == 1 && protocols.get(0).equalsIgnoreCase("none")) {
+        this.tunnelUpgrades = List.of();
+        return this;
+      }
+      for (String p : protocols) {
+        if (p.equalsIgnoreCase("h2c") || !p.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
+          throw new OptionException("tunnel-upgrades", String.join(",", protocols),
+              "protocol names such as websocket, or none (h2c is never tunneled)");
+        }
+      }
+      this.tunnelUpgrades = List.copyOf(protocols);
+      return this;
+    }
+
+    public Builder timeoutTunnel(Duration timeout) {
+      this.timeoutTunnel = TIMEOUT_TUNNEL.check(timeout);
+      return this;
+    }
+
+    public Builder tunnelOnServerDown(TunnelOnDown action) {
+      this.tunnelOnServerDown = Checks.notNull("tunnel-on-server-down", action);
       return this;
     }
 

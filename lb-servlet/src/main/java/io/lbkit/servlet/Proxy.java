@@ -4,6 +4,8 @@ import io.lbkit.core.Balancer;
 import io.lbkit.core.Selection;
 import io.lbkit.core.Ticker;
 import io.lbkit.proxy.ProxyHeaders;
+import io.lbkit.proxy.UpgradePolicy;
+import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -28,6 +30,8 @@ final class Proxy implements AutoCloseable {
   private final String name;
   private final HttpClient client;
   private final ProxyContext context;
+  private final UpgradePolicy upgrades;
+  private volatile Tunnels tunnels;
 
   /** The servlet context attribute under which Jetty publishes its server's thread pool. */
   static final String JETTY_EXECUTOR_ATTRIBUTE = "org.eclipse.jetty.server.Executor";
@@ -44,6 +48,7 @@ final class Proxy implements AutoCloseable {
     this.name = name;
     this.client = newClient(executor, destinationIdle);
     this.context = new ProxyContext(balancer, options, client, ticker, headers, log);
+    this.upgrades = new UpgradePolicy(headers, options.tunnelUpgrades());
   }
 
   /** Pools smaller than this keep their threads to themselves (Jetty fails to start when its budget is exceeded). */
@@ -91,16 +96,34 @@ final class Proxy implements AutoCloseable {
 
   void start() throws Exception {
     client.start();
+    if (upgrades.enabled()) {
+      tunnels = new Tunnels(name, context.group, options.tunnelOnServerDown());
+    }
   }
 
   /** Forwards the request to the selected server, asynchronously. */
-  void handle(HttpServletRequest request, HttpServletResponse response, Selection selection) throws IOException {
+  void handle(HttpServletRequest request, HttpServletResponse response, Selection selection)
+      throws IOException, ServletException {
+    String upgrade = upgradeOf(request);
+    if (upgrade != null) {
+      new UpgradeExchange(context, tunnels, upgrades, request, response, upgrade).run(selection);
+      return;
+    }
     new ProxyExchange(context, request, response).start(selection);
   }
 
   /** How many servers the client currently keeps a destination for (tests). */
   int destinations() {
     return client.getDestinations().size();
+  }
+
+  /** The protocol to tunnel (a WebSocket handshake, say), or null for an ordinary request. */
+  private String upgradeOf(HttpServletRequest request) {
+    if (tunnels == null || request.getHeader("Upgrade") == null // the common case costs one lookup
+        || request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null) {
+      return null;
+    }
+    return upgrades.upgradeOf(ServletHeaders.of(request));
   }
 
   /** The thread pool the client runs on. */
@@ -111,6 +134,10 @@ final class Proxy implements AutoCloseable {
   @Override
   public void close() {
     context.markStopping(); // before the client stops, so exchanges that fail because of it answer 503
+    Tunnels t = tunnels;
+    if (t != null) {
+      t.close();
+    }
     try {
       client.stop();
     } catch (Exception e) {

@@ -142,6 +142,8 @@ final class StatsPage {
     Instant lastChange;
     long secondsSinceChange;
     int active;
+    int tunnels;
+    long tunnelsTotal;
     long requests;
     long failures;
     long retries;
@@ -171,6 +173,8 @@ final class StatsPage {
         r.lastChange = now.minusSeconds(r.secondsSinceChange);
         ServerStats st = s.stats();
         r.active = st.active();
+        r.tunnels = st.tunnels();
+        r.tunnelsTotal = st.tunnelsTotal();
         r.requests = st.requests();
         r.failures = st.failures();
         r.retries = st.retries();
@@ -210,6 +214,8 @@ final class StatsPage {
           .append(",\"status\":").append(jsonString(r.status))
           .append(",\"weight\":").append(r.server.weight())
           .append(",\"active\":").append(r.active)
+          .append(",\"tunnels\":").append(r.tunnels)
+          .append(",\"tunnelsTotal\":").append(r.tunnelsTotal)
           .append(",\"requests\":").append(r.requests)
           .append(",\"failures\":").append(r.failures)
           .append(",\"cookie\":").append(jsonString(r.cookie))
@@ -272,6 +278,11 @@ final class StatsPage {
     metric(sb, rows, "lbkit_server_weight", "gauge", "The server's balancing weight.", r -> r.server.weight(), false);
     metric(sb, rows, "lbkit_server_active_requests", "gauge", "Requests in progress on the server.",
         r -> r.active, false);
+    metric(sb, rows, "lbkit_server_tunnels", "gauge",
+        "Upgraded connections (WebSocket) open to the server; each also counts in active_requests.",
+        r -> r.tunnels, false);
+    metric(sb, rows, "lbkit_server_tunnels_total", "counter", "Upgraded connections opened to the server.",
+        r -> r.tunnelsTotal, false);
     metric(sb, rows, "lbkit_server_requests_total", "counter", "Requests sent to the server (retries included).",
         r -> r.requests, false);
     metric(sb, rows, "lbkit_server_failures_total", "counter",
@@ -334,7 +345,7 @@ final class StatsPage {
       long total = rows.stream().filter(r -> r.backend.equals(backend)).count();
       sb.append("<h2>Backend ").append(escape(backend)).append(": ").append(up).append('/').append(total)
           .append(" UP</h2>\n<table><tr><th>Server</th><th>Address</th><th>Status</th><th>Weight</th>")
-          .append("<th>Active</th><th>Requests</th><th>Failures</th><th>Retries</th><th>Check</th>")
+          .append("<th>Active</th><th>Tunnels</th><th>Requests</th><th>Failures</th><th>Retries</th><th>Check</th>")
           .append("<th>Health</th><th>Check failures</th><th>Last change</th><th>Cookie</th></tr>\n");
       for (Row r : rows) {
         if (!r.backend.equals(backend)) {
@@ -347,6 +358,7 @@ final class StatsPage {
             .append("</td><td class=\"l\">").append(escape(status))
             .append("</td><td>").append(s.weight())
             .append("</td><td>").append(r.active)
+            .append("</td><td>").append(r.tunnels).append(" / ").append(r.tunnelsTotal)
             .append("</td><td>").append(r.requests)
             .append("</td><td>").append(r.failures)
             .append("</td><td>").append(r.retries)

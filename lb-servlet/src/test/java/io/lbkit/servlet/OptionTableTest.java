@@ -137,6 +137,9 @@ class OptionTableTest {
     s.put("redispatch", new String[] {"off", "maybe"});
     s.put("forwardfor", new String[] {"false", "maybe"});
     s.put("preserve-host", new String[] {"no", "maybe"});
+    s.put("tunnel-upgrades", new String[] {"websocket,x-chat", "h2c"});
+    s.put("timeout-tunnel", new String[] {"30m", "0s"});
+    s.put("tunnel-on-server-down", new String[] {"close", "drop"});
     s.put("stats-uri", new String[] {"/stats", "stats"});
     s.put("stats-refresh", new String[] {"10s", "1500ms"});
     s.put("stats-auth", new String[] {"admin:pw", "admin"});

@@ -45,14 +45,14 @@ class RouteAndStatsTest {
     assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
     String json = r.body();
     assertThat(json).startsWith("{\"backends\":[{\"name\":\"be_whoami\",\"servers\":[{\"name\":\"whoami1\",\"address\":\"127.0.0.2\",\"port\":"
-        + f.backend(0).port() + ",\"status\":\"UP\",\"weight\":1,\"active\":0,\"requests\":1,\"failures\":0,\"cookie\":\"");
+        + f.backend(0).port() + ",\"status\":\"UP\",\"weight\":1,\"active\":0,\"tunnels\":0,\"tunnelsTotal\":0,\"requests\":1,\"failures\":0,\"cookie\":\"");
     assertThat(json).contains("{\"name\":\"whoami3\",\"address\":null,\"port\":null,\"status\":\"MAINT\",\"weight\":0,"
-        + "\"active\":0,\"requests\":0,\"failures\":0,\"cookie\":null,\"lastChange\":\"");
+        + "\"active\":0,\"tunnels\":0,\"tunnelsTotal\":0,\"requests\":0,\"failures\":0,\"cookie\":null,\"lastChange\":\"");
     Matcher keys = Pattern.compile("\\{\"name\":\"whoami1\"(.*?)\\}").matcher(json);
     assertThat(keys.find()).isTrue();
     assertThat(Pattern.compile("\"([a-zA-Z]+)\":").matcher("{\"name\":\"whoami1\"" + keys.group(1) + "}").results()
-        .map(m -> m.group(1))).containsExactly("name", "address", "port", "status", "weight", "active", "requests",
-            "failures", "cookie", "lastChange");
+        .map(m -> m.group(1))).containsExactly("name", "address", "port", "status", "weight", "active", "tunnels",
+            "tunnelsTotal", "requests", "failures", "cookie", "lastChange");
     // the cookie shown is the one the client got
     HttpResponse<String> accept = f.send(HttpRequest.newBuilder(f.uri(Fixture.STATS)).header("Accept", "application/json"));
     assertThat(accept.body()).startsWith("{\"backends\":");

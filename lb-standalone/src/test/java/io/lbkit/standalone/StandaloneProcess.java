@@ -43,6 +43,11 @@ final class StandaloneProcess implements AutoCloseable {
 
   /** Starts the jar with {@code args}; {@code name} names the log files. */
   static StandaloneProcess start(String name, String... args) throws IOException {
+    return startWithHeap(name, "256m", args);
+  }
+
+  /** Starts the jar with {@code args} in a JVM with this maximum heap ({@code 128m}). */
+  static StandaloneProcess startWithHeap(String name, String maxHeap, String... args) throws IOException {
     String jar = System.getProperty("lbkit.standalone.jar");
     if (jar == null || !Files.isRegularFile(Paths.get(jar))) {
       throw new IllegalStateException("lbkit.standalone.jar: '" + jar + "' (expected: the shaded jar; run mvn verify)");
@@ -53,7 +58,7 @@ final class StandaloneProcess implements AutoCloseable {
     Path err = logs.resolve(name + ".err.txt");
     List<String> command = new ArrayList<>();
     command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx256m");
+    command.add("-Xmx" + maxHeap);
     command.add("-XX:TieredStopAtLevel=1"); // a short-lived process: start fast
     command.add("-jar");
     command.add(jar);

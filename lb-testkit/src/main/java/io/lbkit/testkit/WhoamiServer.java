@@ -52,6 +52,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code /status/NNN}: an empty answer with that status;
  *   <li>{@code /set-cookie}: two {@code Set-Cookie} lines of the backend's own;
  *   <li>{@code /big-header?size=N}: the whoami text with a header line {@code X-Big} of N bytes of value.
+ *   <li>any path with {@code Upgrade: websocket}: a WebSocket that echoes every frame and answers
+ *       the text {@code whoami} with the server's name ({@link WebSocketEcho}); {@code /websocket}
+ *       without it: a page that opens such a socket in a browser.
  * </ul>
  * {@link #answerWith(int)} answers every path with one status instead (a health-check target).
  * Any path also takes {@code ?wait=D} ({@code 500ms}, {@code 2s}, {@code 1m}), as
@@ -336,6 +339,12 @@ public final class WhoamiServer implements AutoCloseable {
     int fixed = fixedStatus;
     String path = head.path();
     Map<String, String> query = head.query();
+    String key = head.header("sec-websocket-key");
+    if (e == Effect.NORMAL && fixed == 0 && key != null && "websocket".equalsIgnoreCase(head.header("upgrade"))) {
+      record(head, 0, 0, remote, index);
+      WebSocketEcho.serve(key, name, in, out); // the connection is the socket's until it closes
+      return false;
+    }
     boolean echo = e == Effect.NORMAL && fixed == 0 && path.equals("/echo");
     Body body = echo ? null : Body.consume(head, in);
     if (!echo) {
@@ -447,6 +456,12 @@ public final class WhoamiServer implements AutoCloseable {
           return keepAlive;
         }
         writeText(out, 200, whoami(head, remote), "X-Big: " + "x".repeat(Integer.parseInt(size)) + "\r\n", connection);
+      } else if (path.equals("/websocket")) {
+        byte[] page = WebSocketEcho.page(name).getBytes(StandardCharsets.UTF_8);
+        out.write(ascii("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: " + page.length
+            + "\r\n" + connection + "\r\n"));
+        out.write(page);
+        out.flush();
       } else if (path.equals("/set-cookie")) {
         writeText(out, 200, whoami(head, remote),
             "Set-Cookie: JSESSIONID=backend-" + name + "; Path=/; HttpOnly\r\nSet-Cookie: theme=dark\r\n", connection);

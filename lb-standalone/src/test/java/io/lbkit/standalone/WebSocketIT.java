@@ -1,0 +1,128 @@
+package io.lbkit.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.lbkit.testkit.WebSocketProbe;
+import java.net.CookieManager;
+import java.net.CookiePolicy;
+import java.net.HttpCookie;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * WebSockets through {@code java -jar lb-standalone.jar --demo --replicas 3} in a JVM capped at
+ * {@code -Xmx128m}, with the JDK's client as a browser would use them: a cookie jar keeps the
+ * socket on one replica across reconnects, a forged cookie gets a fresh one, new sockets without a
+ * cookie go round robin, and a 16 MiB message passes.
+ */
+class WebSocketIT {
+  private static final Set<String> REPLICAS = Set.of("whoami-1", "whoami-2", "whoami-3");
+  private static StandaloneProcess demo;
+  private static final HttpClient plain = HttpClient.newHttpClient();
+
+  @BeforeAll
+  static void startDemo() throws Exception {
+    // a short timeout-client: Jetty's idle timeout on client connections, which must not cut a tunnel
+    demo = StandaloneProcess.startWithHeap("websocket", "128m", "--demo", "--replicas", "3", "--listen", "127.0.0.1:0",
+        "--timeout-client", "1s",
+        "--demo-port", Integer.toString(StandaloneProcess.freeDemoPort())).awaitListening();
+    await().atMost(Duration.ofSeconds(20))
+        .until(() -> Stats.fetch(plain, demo.uri("/my-stats?format=json")).up().size() == 3);
+  }
+
+  @AfterAll
+  static void stopDemo() throws Exception {
+    if (demo != null) {
+      demo.close();
+    }
+  }
+
+  private static URI ws(String path) {
+    return URI.create(demo.uri(path).toString().replaceFirst("^http", "ws"));
+  }
+
+  @Test
+  void aCookieJarKeepsTheSocketOnOneReplicaAcrossReconnects() throws Exception {
+    CookieManager jar = new CookieManager(null, CookiePolicy.ACCEPT_ALL);
+    HttpClient browser = HttpClient.newBuilder().cookieHandler(jar).build();
+    String first;
+    try (WebSocketProbe p = WebSocketProbe.open(browser, ws("/websocket"))) {
+      first = p.whoami(); // the 101 brought the cookie
+    }
+    assertThat(jar.getCookieStore().getCookies()).extracting(HttpCookie::getName).containsExactly("SRVID");
+    for (int i = 0; i < 5; i++) {
+      try (WebSocketProbe p = WebSocketProbe.open(browser, ws("/websocket"))) {
+        assertThat(p.whoami()).as("reconnect %d", i).isEqualTo(first);
+        assertThat(p.ask("hello " + i)).isEqualTo("hello " + i);
+      }
+    }
+    // the page and its socket agree
+    assertThat(StandaloneProcess.hostname(StandaloneProcess.get(browser, demo.uri("/"), Map.of()).body()))
+        .isEqualTo(first);
+  }
+
+  @Test
+  void anIdleSocketOutlivesTimeoutClient() throws Exception {
+    try (WebSocketProbe p = WebSocketProbe.open(plain, ws("/idle"))) {
+      assertThat(p.ask("before")).isEqualTo("before");
+      // nothing to poll for: the point is that time passes with no byte either way (timeout-client is 1s)
+      Thread.sleep(3000);
+      assertThat(p.ended()).isNotDone();
+      assertThat(p.ask("after")).isEqualTo("after");
+    }
+  }
+
+  @Test
+  void aForgedCookieGetsAFreshOneThatNamesTheReplicaThatAnswered() throws Exception {
+    for (String forged : List.of("0123456789abcdef", "127.0.0.2", "../../etc/passwd")) {
+      CookieManager jar = new CookieManager(null, CookiePolicy.ACCEPT_ALL); // empty: the forged cookie is a header
+      HttpClient browser = HttpClient.newBuilder().cookieHandler(jar).build();
+      String answered;
+      try (WebSocketProbe p = WebSocketProbe.open(browser, ws("/websocket"), "Cookie", "SRVID=" + forged)) {
+        answered = p.whoami();
+      }
+      assertThat(jar.getCookieStore().getCookies()).singleElement()
+          .satisfies(c -> assertThat(c.getValue()).matches("[0-9a-f]{16}").isNotEqualTo(forged));
+      try (WebSocketProbe p = WebSocketProbe.open(browser, ws("/websocket"))) {
+        assertThat(p.whoami()).as("with the fresh cookie").isEqualTo(answered);
+      }
+    }
+  }
+
+  @Test
+  void newSocketsWithoutACookieTakeTurnsAndA16MiBMessageEchoesUnderASmallHeap() throws Exception {
+    List<String> seen = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      try (WebSocketProbe p = WebSocketProbe.open(plain, ws("/chat"))) {
+        seen.add(p.whoami());
+      }
+    }
+    assertThat(new HashSet<>(seen.subList(0, 3))).isEqualTo(REPLICAS);
+    assertThat(seen.subList(3, 6)).isEqualTo(seen.subList(0, 3));
+
+    int size = 16 << 20;
+    ByteBuffer message = ByteBuffer.allocateDirect(size);
+    for (int i = 0; i < size; i++) {
+      message.put(i, (byte) (i * 7));
+    }
+    long crc = WebSocketProbe.crc(message);
+    try (WebSocketProbe p = WebSocketProbe.open(plain, ws("/big"))) {
+      p.socket().sendBinary(message, true).get(60, TimeUnit.SECONDS);
+      assertThat(p.nextBinary(Duration.ofSeconds(60))).containsExactly(size, crc);
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> Stats.fetch(plain, demo.uri("/my-stats?format=json"))
+        .active() == 0);
+  }
+}
