@@ -1,10 +1,9 @@
 package io.lbkit.netty;
 
 import io.lbkit.health.HealthOptions;
-import io.lbkit.internal.Durations;
 import io.lbkit.option.Option;
 import io.lbkit.option.OptionSet;
-import io.lbkit.option.Section;
+import io.lbkit.proxy.ProxyOptions;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -16,38 +15,31 @@ import java.util.Objects;
  * ranges the servlet filter uses. Immutable; built by {@link #builder()} or from a map by
  * {@link #parse(Map)}.
  *
- * <p>{@code timeout-connect} is lb-core's definition ({@link HealthOptions#TIMEOUT_CONNECT}). The
- * others are defined in lb-servlet's {@code FilterOptions}, which this module must not depend on
- * (it brings Jetty); they are repeated here with the same names, parsers and ranges until they
- * move to lb-core, after which this class keeps only its builder.
+ * <p>The options are lb-core's definitions, shared with the servlet filter: {@code timeout-connect}
+ * is {@link HealthOptions#TIMEOUT_CONNECT}, the others are in {@link ProxyOptions}; this class
+ * binds them to its builder with {@code alsoFor}.
  */
 public final class NettyProxyOptions {
   private static final Option<Builder, Duration> TIMEOUT_CONNECT =
       HealthOptions.TIMEOUT_CONNECT.alsoFor(Builder::timeoutConnect);
 
-  private static final Option<Builder, Duration> TIMEOUT_SERVER = Option.define(Section.PROXY, "timeout-server",
-          "Inactivity timeout waiting for a server.")
-      .defaultText("120s").duration(Durations.POSITIVE, Durations.MAX, Builder::timeoutServer);
+  private static final Option<Builder, Duration> TIMEOUT_SERVER =
+      ProxyOptions.TIMEOUT_SERVER.alsoFor(Builder::timeoutServer);
 
-  private static final Option<Builder, Duration> TIMEOUT_CLIENT = Option.define(Section.PROXY, "timeout-client",
-          "Inactivity timeout waiting for the client.")
-      .defaultText("30s").duration(Durations.POSITIVE, Durations.MAX, Builder::timeoutClient);
+  private static final Option<Builder, Duration> TIMEOUT_CLIENT =
+      ProxyOptions.TIMEOUT_CLIENT.alsoFor(Builder::timeoutClient);
 
-  private static final Option<Builder, Integer> RETRIES = Option.define(Section.PROXY, "retries",
-          "Connection attempts after the first failed one.")
-      .defaultText("3").integer(0, 100, Builder::retries);
+  private static final Option<Builder, Integer> RETRIES =
+      ProxyOptions.RETRIES.alsoFor(Builder::retries);
 
-  private static final Option<Builder, Boolean> REDISPATCH = Option.define(Section.PROXY, "redispatch",
-          "Retry on another server.")
-      .defaultText("on").bool(Builder::redispatch);
+  private static final Option<Builder, Boolean> REDISPATCH =
+      ProxyOptions.REDISPATCH.alsoFor(Builder::redispatch);
 
-  private static final Option<Builder, Boolean> FORWARDFOR = Option.define(Section.PROXY, "forwardfor",
-          "Add X-Forwarded-For, -Proto, -Host and -Port.")
-      .defaultText("on").bool(Builder::forwardfor);
+  private static final Option<Builder, Boolean> FORWARDFOR =
+      ProxyOptions.FORWARDFOR.alsoFor(Builder::forwardfor);
 
-  private static final Option<Builder, Boolean> PRESERVE_HOST = Option.define(Section.PROXY, "preserve-host",
-          "Forward the client's Host header.")
-      .defaultText("on").bool(Builder::preserveHost);
+  private static final Option<Builder, Boolean> PRESERVE_HOST =
+      ProxyOptions.PRESERVE_HOST.alsoFor(Builder::preserveHost);
 
   /** The engine's options, for {@link Builder#set} and {@link #parse}. */
   public static final OptionSet<Builder> OPTIONS = OptionSet.of("netty", TIMEOUT_CONNECT, TIMEOUT_SERVER,
@@ -138,7 +130,7 @@ public final class NettyProxyOptions {
   }
 
   /** Builds {@link NettyProxyOptions}; each setter checks its value against the option's range. */
-  public static final class Builder {
+  public static final class Builder implements ProxyOptions.Target {
     private Duration timeoutConnect = Duration.ofSeconds(10);
     private Duration timeoutServer = Duration.ofSeconds(120);
     private Duration timeoutClient = Duration.ofSeconds(30);
@@ -160,31 +152,37 @@ public final class NettyProxyOptions {
       return this;
     }
 
+    @Override
     public Builder timeoutServer(Duration d) {
       this.timeoutServer = TIMEOUT_SERVER.check(Objects.requireNonNull(d, "timeout-server"));
       return this;
     }
 
+    @Override
     public Builder timeoutClient(Duration d) {
       this.timeoutClient = TIMEOUT_CLIENT.check(Objects.requireNonNull(d, "timeout-client"));
       return this;
     }
 
+    @Override
     public Builder retries(int n) {
       this.retries = RETRIES.check(n);
       return this;
     }
 
+    @Override
     public Builder redispatch(boolean on) {
       this.redispatch = on;
       return this;
     }
 
+    @Override
     public Builder forwardfor(boolean on) {
       this.forwardfor = on;
       return this;
     }
 
+    @Override
     public Builder preserveHost(boolean on) {
       this.preserveHost = on;
       return this;

@@ -7,6 +7,7 @@ import io.lbkit.option.Option;
 import io.lbkit.option.OptionException;
 import io.lbkit.option.OptionSet;
 import io.lbkit.option.Section;
+import io.lbkit.proxy.ProxyOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -27,21 +28,17 @@ public final class FilterOptions {
   private static final Option<Builder, Duration> TIMEOUT_CONNECT =
       HealthOptions.TIMEOUT_CONNECT.alsoFor(Builder::timeoutConnect);
 
-  private static final Option<Builder, Duration> TIMEOUT_SERVER = Option.define(Section.PROXY, "timeout-server",
-          "Inactivity timeout waiting for a server.")
-      .defaultText("120s").duration(Durations.POSITIVE, Durations.MAX, Builder::timeoutServer);
+  private static final Option<Builder, Duration> TIMEOUT_SERVER =
+      ProxyOptions.TIMEOUT_SERVER.alsoFor(Builder::timeoutServer);
 
-  private static final Option<Builder, Duration> TIMEOUT_CLIENT = Option.define(Section.PROXY, "timeout-client",
-          "Inactivity timeout waiting for the client.")
-      .defaultText("30s").duration(Durations.POSITIVE, Durations.MAX, Builder::timeoutClient);
+  private static final Option<Builder, Duration> TIMEOUT_CLIENT =
+      ProxyOptions.TIMEOUT_CLIENT.alsoFor(Builder::timeoutClient);
 
-  private static final Option<Builder, Integer> RETRIES = Option.define(Section.PROXY, "retries",
-          "Connection attempts after the first failed one, once every server was tried (untried ones always get one).")
-      .defaultText("3").integer(0, 100, Builder::retries);
+  private static final Option<Builder, Integer> RETRIES =
+      ProxyOptions.RETRIES.alsoFor(Builder::retries);
 
-  private static final Option<Builder, Boolean> REDISPATCH = Option.define(Section.PROXY, "redispatch",
-          "Retry on another server.")
-      .defaultText("on").bool(Builder::redispatch);
+  private static final Option<Builder, Boolean> REDISPATCH =
+      ProxyOptions.REDISPATCH.alsoFor(Builder::redispatch);
 
   private static final Option<Builder, Integer> MAXCONN = Option.define(Section.PROXY, "maxconn",
           "Connections to one server at most (HAProxy's server maxconn); more requests wait in its queue.")
@@ -56,13 +53,11 @@ public final class FilterOptions {
           "Most bytes of a server's response headers (HAProxy's tune.bufsize); more: 502.")
       .defaultText("16384").integer(1024, 1024 * 1024, Builder::maxResponseHeaderSize);
 
-  private static final Option<Builder, Boolean> FORWARDFOR = Option.define(Section.PROXY, "forwardfor",
-          "Add X-Forwarded-For, -Proto, -Host and -Port.")
-      .defaultText("on").bool(Builder::forwardfor);
+  private static final Option<Builder, Boolean> FORWARDFOR =
+      ProxyOptions.FORWARDFOR.alsoFor(Builder::forwardfor);
 
-  private static final Option<Builder, Boolean> PRESERVE_HOST = Option.define(Section.PROXY, "preserve-host",
-          "Forward the client's Host header.")
-      .defaultText("on").bool(Builder::preserveHost);
+  private static final Option<Builder, Boolean> PRESERVE_HOST =
+      ProxyOptions.PRESERVE_HOST.alsoFor(Builder::preserveHost);
 
   private static final Option<Builder, List<String>> TUNNEL_UPGRADES = Option.define(Section.PROXY,
           "tunnel-upgrades", "Upgrade protocols tunneled after the server's 101 (h2c never is); none turns tunnels off.")
@@ -265,7 +260,7 @@ public final class FilterOptions {
   }
 
   /** Builds {@link FilterOptions}; each setter checks its argument and names the option in its message. */
-  public static final class Builder {
+  public static final class Builder implements ProxyOptions.Target {
     private Mode mode = Mode.PROXY;
     private Duration timeoutConnect = Duration.ofSeconds(10);
     private Duration timeoutServer = Duration.ofSeconds(120);
@@ -296,11 +291,13 @@ public final class FilterOptions {
       return this;
     }
 
+    @Override
     public Builder timeoutServer(Duration timeout) {
       this.timeoutServer = TIMEOUT_SERVER.check(timeout);
       return this;
     }
 
+    @Override
     public Builder timeoutClient(Duration timeout) {
       this.timeoutClient = TIMEOUT_CLIENT.check(timeout);
       return this;
@@ -325,21 +322,25 @@ public final class FilterOptions {
     }
 
     /** @throws IllegalArgumentException outside 0..100 */
+    @Override
     public Builder retries(int retries) {
       this.retries = RETRIES.check(retries);
       return this;
     }
 
+    @Override
     public Builder redispatch(boolean redispatch) {
       this.redispatch = redispatch;
       return this;
     }
 
+    @Override
     public Builder forwardfor(boolean forwardfor) {
       this.forwardfor = forwardfor;
       return this;
     }
 
+    @Override
     public Builder preserveHost(boolean preserveHost) {
       this.preserveHost = preserveHost;
       return this;
