@@ -157,17 +157,6 @@ public final class CookieHeaders {
     return setCookie.substring(start, end < 0 ? setCookie.length() : end).trim();
   }
 
-  /**
-   * Checks the name of an application cookie given for {@code setting} (printable ASCII without
-   * spaces, {@code =} or {@code ;}), naming the setting in the error.
-   */
-  public static String checkName(String setting, String name) {
-    if (name == null || name.isEmpty() || name.chars().anyMatch(c -> c <= 32 || c >= 127 || c == '=' || c == ';')) {
-      throw new IllegalArgumentException(setting + ": '" + name + "' (expected: a cookie name such as JSESSIONID)");
-    }
-    return name;
-  }
-
   private static boolean isSpace(char c) {
     return c == ' ' || c == '\t';
   }

@@ -1,5 +1,6 @@
 package io.lbkit.cookie;
 
+import io.lbkit.option.OptionException;
 import io.lbkit.core.Endpoint;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -68,12 +69,23 @@ public enum CookieMode {
       LongHashFunction xxh64 = LongHashFunction.xx(0);
       return endpoint -> xxh64.hashBytes(message(keyBytes, endpoint));
     }
+  },
+  /**
+   * Prefix style, HAProxy's {@code cookie JSESSIONID prefix}: no cookie of ours is inserted; the
+   * server's value (a {@link #SIPHASH} value) is prefixed to the application's own cookie, named
+   * by {@code cookie}, on the way out and stripped on the way in.
+   */
+  PREFIX {
+    @Override
+    public CookieCodec codec(String key) {
+      return SIPHASH.codec(key);
+    }
   };
 
   /** A codec for this mode under {@code key}. */
   public abstract CookieCodec codec(String key);
 
-  /** Parses {@code siphash}, {@code hmac} or {@code haproxy} (any case). */
+  /** Parses {@code siphash}, {@code hmac}, {@code haproxy} or {@code prefix} (any case). */
   public static CookieMode parse(String text) {
     if (text != null) {
       for (CookieMode mode : values()) {
@@ -82,10 +94,10 @@ public enum CookieMode {
         }
       }
     }
-    throw new IllegalArgumentException("cookie-mode: '" + text + "' (expected: siphash, hmac or haproxy)");
+    throw new OptionException("cookie-mode", text, "siphash, hmac, haproxy or prefix");
   }
 
-  /** The name used in configuration: {@code siphash}, {@code hmac}, {@code haproxy}. */
+  /** The name used in configuration: {@code siphash}, {@code hmac}, {@code haproxy}, {@code prefix}. */
   public String configName() {
     return name().toLowerCase(Locale.ROOT);
   }

@@ -9,6 +9,7 @@ import io.lbkit.core.Server;
 import io.lbkit.core.ServerGroup;
 import io.lbkit.core.Snapshot;
 import io.lbkit.internal.Checks;
+import io.lbkit.option.OptionException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -70,7 +71,7 @@ public final class StickyCookieBalancer implements Balancer {
     this.attributes = b.attributes();
     this.nocache = b.nocache;
     this.stripFromRequest = b.stripFromRequest;
-    this.prefix = b.prefix;
+    this.prefix = b.mode == CookieMode.PREFIX;
     this.maxIdleSeconds = b.maxIdle == null ? 0 : b.maxIdle.toSeconds();
     this.maxLifeSeconds = b.maxLife == null ? 0 : b.maxLife.toSeconds();
     this.clock = b.clock;
@@ -166,26 +167,33 @@ public final class StickyCookieBalancer implements Balancer {
   }
 
   /** Whether responses that get our cookie must also get {@code Cache-Control: private} (HAProxy {@code nocache}). */
-  public boolean nocache() {
+  @Override
+  public boolean cookieNocache() {
     return nocache;
   }
 
   /** Whether adapters remove our cookie from the request they forward (HAProxy {@code indirect}). */
-  public boolean stripFromRequest() {
+  boolean stripFromRequest() {
     return stripFromRequest;
   }
 
-  /** The current cookie value of {@code endpoint} (for stats pages; computed, not looked up). */
+  /** The current cookie value of {@code endpoint} (computed when the endpoint is not in the group). */
   public String cookieValue(Endpoint endpoint) {
     long[] cached = state.values.get(endpoint);
     return Hex.format(cached != null ? cached[0] : codecs.get(0).compute(endpoint));
   }
 
+  /** The current cookie value of {@code server}, or null when it has no address (stats pages). */
+  @Override
+  public String cookieValue(Server server) {
+    return server.endpoint() == null ? null : cookieValue(server.endpoint());
+  }
+
   /**
-   * The {@code Cookie} header without our cookie, for forwarding to the backend; null when
-   * nothing else is left. Returns the same string when our cookie is not in it.
+   * The {@code Cookie} header without our cookie; null when nothing else is left. Returns the same
+   * string when our cookie is not in it. Adapters call {@link #forwardedCookieHeader} instead.
    */
-  public String stripCookie(String cookieHeader) {
+  String stripCookie(String cookieHeader) {
     return CookieHeaders.remove(cookieHeader, cookieName);
   }
 
@@ -358,7 +366,6 @@ public final class StickyCookieBalancer implements Balancer {
     private String sameSite = "Lax";
     private boolean nocache;
     private boolean stripFromRequest = true;
-    private boolean prefix;
     private Duration maxIdle;
     private Duration maxLife;
     private java.time.Clock clock = java.time.Clock.systemUTC();
@@ -368,14 +375,15 @@ public final class StickyCookieBalancer implements Balancer {
 
     /** The cookie name (default {@code SRVID}); an RFC 6265 token. */
     public Builder cookie(String name) {
-      if (name == null || name.isEmpty() || !name.chars().allMatch(Builder::isTokenChar)) {
-        throw new IllegalArgumentException("cookie: '" + name + "' (expected: a cookie name made of letters, digits and !#$%&'*+-.^_`|~)");
-      }
-      this.cookieName = name;
+      this.cookieName = CookieOptions.COOKIE.check(name);
       return this;
     }
 
-    /** The codec: {@link CookieMode#SIPHASH} (default), {@link CookieMode#HMAC} or {@link CookieMode#HAPROXY}. */
+    /**
+     * The codec: {@link CookieMode#SIPHASH} (default), {@link CookieMode#HMAC} or
+     * {@link CookieMode#HAPROXY}; or {@link CookieMode#PREFIX}, the prefix style: then set
+     * {@link #cookie(String)} to the application's session cookie.
+     */
     public Builder cookieMode(CookieMode mode) {
       this.mode = Checks.notNull("cookie-mode", mode);
       return this;
@@ -389,11 +397,11 @@ public final class StickyCookieBalancer implements Balancer {
     /** One or more keys; the first signs new cookies, all are accepted (key rotation). */
     public Builder cookieKey(List<String> keys) {
       if (keys == null || keys.isEmpty()) {
-        throw new IllegalArgumentException("cookie-key: none (expected: one or more non-empty keys)");
+        throw new OptionException("cookie-key", null, "none", "one or more non-empty keys", null);
       }
       for (String k : keys) {
         if (k == null || k.isEmpty()) {
-          throw new IllegalArgumentException("cookie-key: an empty key (expected: one or more non-empty keys)");
+          throw new OptionException("cookie-key", null, "an empty key", "one or more non-empty keys", null);
         }
       }
       this.keys = List.copyOf(keys);
@@ -420,7 +428,7 @@ public final class StickyCookieBalancer implements Balancer {
 
     /** The {@code Max-Age} attribute (default none: a session cookie, as HAProxy's). */
     public Builder cookieMaxAge(Duration maxAge) {
-      this.maxAge = maxAge == null ? null : Checks.positive("cookie-max-age", maxAge);
+      this.maxAge = maxAge == null ? null : CookieOptions.COOKIE_MAX_AGE.check(maxAge);
       return this;
     }
 
@@ -451,7 +459,7 @@ public final class StickyCookieBalancer implements Balancer {
           this.sameSite = "None";
           break;
         default:
-          throw new IllegalArgumentException("cookie-samesite: '" + sameSite + "' (expected: Lax, Strict, None or empty)");
+          throw new OptionException("cookie-samesite", sameSite, "Lax, Strict, None or empty");
       }
       return this;
     }
@@ -468,26 +476,15 @@ public final class StickyCookieBalancer implements Balancer {
       return this;
     }
 
-    /**
-     * Prefix style (HAProxy {@code cookie JSESSIONID prefix}): set {@link #cookie(String)} to the
-     * application's session cookie; its value is prefixed with the server value on the way out and
-     * stripped on the way in. The configuration value {@code cookie-mode=prefix} selects this with
-     * the SipHash codec.
-     */
-    public Builder cookiePrefix(boolean prefix) {
-      this.prefix = prefix;
-      return this;
-    }
-
     /** HAProxy {@code maxidle}: a cookie unused for longer is ignored (default: none). */
     public Builder cookieMaxIdle(Duration maxIdle) {
-      this.maxIdle = maxIdle == null ? null : checkSeconds("cookie-maxidle", maxIdle);
+      this.maxIdle = maxIdle == null ? null : CookieOptions.COOKIE_MAXIDLE.check(maxIdle);
       return this;
     }
 
     /** HAProxy {@code maxlife}: a cookie older than this since first issued is ignored (default: none). */
     public Builder cookieMaxLife(Duration maxLife) {
-      this.maxLife = maxLife == null ? null : checkSeconds("cookie-maxlife", maxLife);
+      this.maxLife = maxLife == null ? null : CookieOptions.COOKIE_MAXLIFE.check(maxLife);
       return this;
     }
 
@@ -503,20 +500,37 @@ public final class StickyCookieBalancer implements Balancer {
       return this;
     }
 
-    /** Builds the balancer over {@code group}; it follows the group's snapshots from now on. */
+    /**
+     * Sets an option by its configuration name ({@link CookieOptions}: {@code cookie},
+     * {@code cookie-key}, {@code cookie-mode}, ...).
+     *
+     * @throws OptionException for an unknown key or a bad value, naming both
+     */
+    public Builder set(String key, String value) {
+      return CookieOptions.ALL.set(this, key, value);
+    }
+
+    /**
+     * Builds the balancer over {@code group}; it follows the group's snapshots from now on.
+     *
+     * @throws OptionException when options do not go together (no {@code cookie-key}, SameSite None
+     *     without Secure, cookie dates in prefix style)
+     */
     public StickyCookieBalancer build(ServerGroup group) {
       Checks.notNull("group", group);
       if (codec == null && keys == null) {
-        throw new IllegalStateException("cookie-key: not set (expected: a secret key, e.g. cookieKey(\"a-long-random-secret\"))");
+        throw OptionException.notSet("cookie-key", "a secret key, e.g. cookieKey(\"a-long-random-secret\")");
       }
       if (codec != null && keys != null) {
-        throw new IllegalStateException("cookie-key: set together with a custom codec (expected: one or the other)");
+        throw OptionException.conflict("cookie-key", "a custom codec", "one or the other");
       }
-      if (prefix && (maxIdle != null || maxLife != null)) {
-        throw new IllegalStateException("cookie-maxidle/cookie-maxlife: not available with cookie-mode=prefix (expected: insert style)");
+      if (mode == CookieMode.PREFIX && (maxIdle != null || maxLife != null)) {
+        throw OptionException.conflict(maxIdle != null ? "cookie-maxidle" : "cookie-maxlife", "cookie-mode=prefix",
+            "the insert style: another cookie-mode");
       }
       if ("None".equals(sameSite) && !secure) {
-        throw new IllegalStateException("cookie-samesite: None requires cookie-secure (browsers drop the cookie otherwise)");
+        throw new OptionException("cookie-samesite", "None", "None requires cookie-secure",
+            "cookie-secure on with None; browsers drop the cookie otherwise", null);
       }
       return new StickyCookieBalancer(this, group);
     }
@@ -555,22 +569,11 @@ public final class StickyCookieBalancer implements Balancer {
       return sb.toString();
     }
 
-    private static Duration checkSeconds(String name, Duration d) {
-      if (d.toSeconds() < 1) {
-        throw new IllegalArgumentException(name + ": " + d + " (expected: at least 1s)");
-      }
-      return d;
-    }
-
     private static String checkAttribute(String name, String value) {
       if (value != null && (value.isEmpty() || !value.chars().allMatch(c -> c > 32 && c < 127 && c != ';' && c != ','))) {
-        throw new IllegalArgumentException(name + ": '" + value + "' (expected: visible ASCII without ';' or ',')");
+        throw new OptionException(name, value, "visible ASCII without ';' or ','");
       }
       return value;
-    }
-
-    private static boolean isTokenChar(int c) {
-      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
     }
   }
 }

@@ -7,6 +7,11 @@ import java.util.Set;
  * {@link Snapshot} is published and select with one volatile read, no lock and no allocation.
  *
  * <p>{@code select} never throws for a request: no available server is {@link Selection#NONE}.
+ *
+ * <p>Adapters (the servlet filter, a gateway filter) use only this interface and
+ * {@link Selection}, never a concrete balancer: the default methods below say what to do with the
+ * request's cookies, the server's {@code Set-Cookie} lines and caching. {@code io.lbkit.proxy}
+ * applies them to header lines for any engine.
  */
 public interface Balancer {
   /** Selects a server for the request; returns {@link Selection#NONE} when none is available. */
@@ -55,5 +60,22 @@ public interface Balancer {
    */
   default String backendSetCookie(Selection selection, String setCookie) {
     return setCookie;
+  }
+
+  /**
+   * Whether a response that carries a selection's {@link Selection#setCookie() Set-Cookie} must
+   * also be kept out of shared caches ({@code Cache-Control: private}, HAProxy's {@code nocache}),
+   * so a cache does not hand one client's cookie to others. The default is false.
+   */
+  default boolean cookieNocache() {
+    return false;
+  }
+
+  /**
+   * The cookie value that pins a request to {@code server}, for stats pages; null when this
+   * balancer has no per-server cookie or the server has no address. The default is null.
+   */
+  default String cookieValue(Server server) {
+    return null;
   }
 }

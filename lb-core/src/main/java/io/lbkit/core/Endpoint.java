@@ -41,7 +41,7 @@ public final class Endpoint {
 
   /** Parses a literal {@code ip:port} or {@code [ipv6]:port}; host names are rejected here. */
   public static Endpoint parse(String hostPort) {
-    return HostPorts.parse(hostPort, false);
+    return HostPorts.parse("endpoint", hostPort, false);
   }
 
   /** The host name this endpoint was resolved from (an SRV target or the queried name), or null. */

@@ -5,7 +5,8 @@ package io.lbkit.core;
  * the adapter must add to the response (null when none). Balancers precompute their selections
  * per snapshot, so selecting allocates nothing.
  *
- * <p>{@link #NONE} means no server is available; adapters answer it with 503.
+ * <p>{@link #NONE} means no server is available; adapters answer it with 503
+ * ({@link io.lbkit.proxy.ErrorResponse#unlessSelected}).
  */
 public final class Selection {
   /** No server available. */

@@ -1,6 +1,7 @@
 package io.lbkit.core;
 
 import io.lbkit.internal.Checks;
+import io.lbkit.option.OptionException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -33,7 +34,7 @@ public final class ServerGroup implements AutoCloseable {
   private final String name;
   private final String slotPrefix;
   private final int maxSlots;
-  // health settings: from the builder, replaced by a checker's via enableHealthChecks
+  // the health counter (rise, fall, error-limit) is the group's; a checker turns it on via enableHealthChecks
   private boolean healthChecked;
   private int rise;
   private int fall;
@@ -131,29 +132,25 @@ public final class ServerGroup implements AutoCloseable {
 
   /**
    * Hands the UP/DOWN decision to a health checker ({@code io.lbkit.health.HealthChecker} calls
-   * this when it starts): from now on check results decide the state, with these counters. Every
-   * server with an address restarts at health {@code rise}, as in HAProxy at startup: UP, one
-   * failed check from DOWN.
+   * this when it starts): from now on check results decide the state, with this group's
+   * {@code rise} and {@code fall}. Every server with an address restarts at health {@code rise},
+   * as in HAProxy at startup: UP, one failed check from DOWN.
    *
-   * @param errorLimit consecutive failed requests that count as one failed check (HAProxy
-   *     {@code observe layer4} with {@code error-limit}); 0 turns passive checks off
+   * @param observeRequests whether failed requests count toward a failed check (HAProxy
+   *     {@code observe layer4}, every {@code error-limit} of them); false turns passive checks off
    * @param onPassiveFailCheck called, under the group's lock, when passive failures failed a
    *     check (HAProxy then checks at {@code fastinter}); must be quick; may be null
-   * @throws IllegalArgumentException when a count is out of range
    * @throws IllegalStateException when a checker already enabled checks on this group
    */
-  public synchronized void enableHealthChecks(int rise, int fall, int errorLimit, Consumer<Server> onPassiveFailCheck) {
+  public synchronized void enableHealthChecks(boolean observeRequests, Consumer<Server> onPassiveFailCheck) {
     if (checkerEnabled) {
       throw new IllegalStateException(name + ": health checks were already enabled (one checker per group)");
     }
-    Checks.range("rise", rise, 1, 1000);
-    Checks.range("fall", fall, 1, 1000);
-    Checks.range("error-limit", errorLimit, 0, 1_000_000);
     this.checkerEnabled = true;
     this.healthChecked = true;
-    this.rise = rise;
-    this.fall = fall;
-    this.errorLimit = errorLimit;
+    if (!observeRequests) {
+      this.errorLimit = 0;
+    }
     this.passiveFailCheckListener = onPassiveFailCheck;
     boolean changed = false;
     for (Slot slot : slots) {
@@ -487,7 +484,7 @@ public final class ServerGroup implements AutoCloseable {
 
     private Builder(String name) {
       if (name == null || name.isBlank()) {
-        throw new IllegalArgumentException("name: '" + name + "' (expected: a non-empty group name)");
+        throw new OptionException("name", name, "a non-empty group name");
       }
       this.name = name;
     }
@@ -497,18 +494,20 @@ public final class ServerGroup implements AutoCloseable {
      * ({@code whoami1}..{@code whoamiN}). Without it, slots are added as endpoints arrive.
      */
     public Builder slots(String prefix, int count) {
-      if (prefix == null || prefix.isBlank() || !prefix.chars().allMatch(c -> c > 32 && c < 127)) {
-        throw new IllegalArgumentException("slot prefix: '" + prefix + "' (expected: printable ASCII without spaces)");
-      }
-      this.slotPrefix = prefix;
-      this.maxSlots = Checks.range("slots", count, 1, 100_000);
+      serverPrefix(prefix);
+      return slots(count);
+    }
+
+    /** {@link #slots(String, int)} keeping the {@linkplain #serverPrefix server prefix} (option {@code slots}). */
+    public Builder slots(int count) {
+      this.maxSlots = GroupOptions.SLOTS.check(count);
       return this;
     }
 
     /** The name prefix of servers when slots are added as needed (default {@code srv}). */
     public Builder serverPrefix(String prefix) {
-      if (prefix == null || prefix.isBlank()) {
-        throw new IllegalArgumentException("server prefix: '" + prefix + "' (expected: a non-empty name)");
+      if (prefix == null || prefix.isBlank() || !prefix.chars().allMatch(c -> c > 32 && c < 127)) {
+        throw new OptionException("server-prefix", prefix, "printable ASCII without spaces");
       }
       this.slotPrefix = prefix;
       return this;
@@ -537,19 +536,19 @@ public final class ServerGroup implements AutoCloseable {
 
     /** Consecutive successful checks that bring a DOWN server UP (HAProxy {@code rise}, default 2). */
     public Builder rise(int rise) {
-      this.rise = Checks.range("rise", rise, 1, 1000);
+      this.rise = GroupOptions.RISE.check(rise);
       return this;
     }
 
     /** Consecutive failed checks that take an UP server DOWN (HAProxy {@code fall}, default 3). */
     public Builder fall(int fall) {
-      this.fall = Checks.range("fall", fall, 1, 1000);
+      this.fall = GroupOptions.FALL.check(fall);
       return this;
     }
 
     /** Consecutive failed requests that count as one failed check (HAProxy {@code error-limit}, default 10). */
     public Builder errorLimit(int errorLimit) {
-      this.errorLimit = Checks.range("error-limit", errorLimit, 1, 1_000_000);
+      this.errorLimit = GroupOptions.ERROR_LIMIT.check(errorLimit);
       return this;
     }
 
@@ -563,6 +562,16 @@ public final class ServerGroup implements AutoCloseable {
     public Builder scheduler(ScheduledExecutorService scheduler) {
       this.scheduler = Checks.notNull("scheduler", scheduler);
       return this;
+    }
+
+    /**
+     * Sets an option by its configuration name ({@link GroupOptions}: {@code server-prefix},
+     * {@code slots}, {@code rise}, {@code fall}, {@code error-limit}).
+     *
+     * @throws io.lbkit.option.OptionException for an unknown key or a bad value, naming both
+     */
+    public Builder set(String key, String value) {
+      return GroupOptions.ALL.set(this, key, value);
     }
 
     public ServerGroup build() {

@@ -5,6 +5,8 @@ import io.lbkit.core.ServerGroup;
 import io.lbkit.core.Ticker;
 import io.lbkit.internal.Checks;
 import io.lbkit.internal.Durations;
+import io.lbkit.internal.HostPort;
+import io.lbkit.option.OptionException;
 import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -22,7 +24,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -140,26 +141,16 @@ public final class DnsEndpointSource implements AutoCloseable {
     if (t.startsWith("_")) {
       return new Builder(t, 0);
     }
-    int colon = t.lastIndexOf(':');
-    if (colon <= 0) {
-      throw new IllegalArgumentException("dns: '" + target
-          + "' (expected: host:port such as tasks.whoami:80, or an SRV name such as _http._tcp.whoami)");
-    }
-    int p;
-    try {
-      p = Integer.parseInt(t.substring(colon + 1));
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("port: '" + t.substring(colon + 1) + "' in '" + target
-          + "' (expected: 1..65535)");
-    }
-    return new Builder(t.substring(0, colon), p);
+    HostPort hp = HostPort.parse("dns", t, 1, -1,
+        "host:port such as tasks.whoami:80, or an SRV name such as _http._tcp.whoami");
+    return new Builder(hp.host(), hp.port());
   }
 
   /** A builder for the A/AAAA records of {@code hostname}, every endpoint on {@code port}. */
   public static Builder builder(String hostname, int port) {
     if (hostname != null && hostname.trim().startsWith("_")) {
-      throw new IllegalArgumentException("hostname: '" + hostname
-          + "' (expected: a host name; an SRV name starting with _ carries its own ports)");
+      throw new OptionException("hostname", hostname,
+          "a host name; an SRV name starting with _ carries its own ports");
     }
     return new Builder(hostname, port);
   }
@@ -720,13 +711,12 @@ public final class DnsEndpointSource implements AutoCloseable {
     private Builder(String hostname, int port) {
       String h = hostname == null ? "" : hostname.trim();
       if (h.isEmpty()) {
-        throw new IllegalArgumentException("hostname: '" + hostname + "' (expected: a DNS name such as tasks.whoami)");
+        throw new OptionException("hostname", hostname, "a DNS name such as tasks.whoami");
       }
       try {
         this.qname = Name.fromString(h, Name.root);
       } catch (TextParseException e) {
-        throw new IllegalArgumentException("hostname: '" + hostname + "' (expected: a DNS name such as tasks.whoami)",
-            e);
+        throw new OptionException("hostname", hostname, "'" + hostname + "'", "a DNS name such as tasks.whoami", e);
       }
       this.hostname = h;
       this.srv = h.startsWith("_");
@@ -744,7 +734,7 @@ public final class DnsEndpointSource implements AutoCloseable {
         list.addAll(Nameservers.parseList(hp));
       }
       if (list.isEmpty()) {
-        throw new IllegalArgumentException("nameserver: " + Arrays.toString(hostPorts) + " (expected: ip[:port]...)");
+        throw new OptionException("nameserver", Arrays.toString(hostPorts), "ip[:port][,ip[:port]...]");
       }
       this.nameservers = List.copyOf(list);
       return this;
@@ -764,19 +754,19 @@ public final class DnsEndpointSource implements AutoCloseable {
 
     /** Send rounds per resolution before TIMEOUT ({@code resolve-retries}, default 3). */
     public Builder resolveRetries(int retries) {
-      this.retries = Checks.range("resolve-retries", retries, 1, 100);
+      this.retries = DnsOptions.RESOLVE_RETRIES.check(retries);
       return this;
     }
 
     /** Time from the end of a resolution to the start of the next ({@code timeout-resolve}, default 1s). */
     public Builder timeoutResolve(Duration d) {
-      this.timeoutResolve = duration("timeout-resolve", d, true);
+      this.timeoutResolve = DnsOptions.TIMEOUT_RESOLVE.check(d);
       return this;
     }
 
     /** Time to wait for a reply before the next try ({@code timeout-retry}, default 1s). */
     public Builder timeoutRetry(Duration d) {
-      this.timeoutRetry = duration("timeout-retry", d, true);
+      this.timeoutRetry = DnsOptions.TIMEOUT_RETRY.check(d);
       return this;
     }
 
@@ -785,31 +775,31 @@ public final class DnsEndpointSource implements AutoCloseable {
      * default 10s); also the cap of the refresh interval with {@code respect-ttl}. Not the polling interval.
      */
     public Builder holdValid(Duration d) {
-      this.holdValid = duration("hold-valid", d, false);
+      this.holdValid = DnsOptions.HOLD_VALID.check(d);
       return this;
     }
 
     /** How long after the last valid answer NXDOMAIN changes nothing ({@code hold-nx}, default 30s). */
     public Builder holdNx(Duration d) {
-      this.holdNx = duration("hold-nx", d, false);
+      this.holdNx = DnsOptions.HOLD_NX.check(d);
       return this;
     }
 
     /** The same for REFUSED ({@code hold-refused}, default 30s). */
     public Builder holdRefused(Duration d) {
-      this.holdRefused = duration("hold-refused", d, false);
+      this.holdRefused = DnsOptions.HOLD_REFUSED.check(d);
       return this;
     }
 
     /** The same for no reply at all ({@code hold-timeout}, default 30s). */
     public Builder holdTimeout(Duration d) {
-      this.holdTimeout = duration("hold-timeout", d, false);
+      this.holdTimeout = DnsOptions.HOLD_TIMEOUT.check(d);
       return this;
     }
 
     /** The same for SERVFAIL, empty answers, malformed replies, other RCODEs ({@code hold-other}, default 30s). */
     public Builder holdOther(Duration d) {
-      this.holdOther = duration("hold-other", d, false);
+      this.holdOther = DnsOptions.HOLD_OTHER.check(d);
       return this;
     }
 
@@ -818,7 +808,7 @@ public final class DnsEndpointSource implements AutoCloseable {
      * it goes with the first answer that lacks it).
      */
     public Builder holdObsolete(Duration d) {
-      this.holdObsolete = duration("hold-obsolete", d, false);
+      this.holdObsolete = DnsOptions.HOLD_OBSOLETE.check(d);
       return this;
     }
 
@@ -827,7 +817,7 @@ public final class DnsEndpointSource implements AutoCloseable {
      * ({@code accepted-payload-size}, 12..65535, default 512).
      */
     public Builder acceptedPayloadSize(int size) {
-      this.acceptedPayloadSize = Checks.range("accepted-payload-size", size, 12, 65535);
+      this.acceptedPayloadSize = DnsOptions.ACCEPTED_PAYLOAD_SIZE.check(size);
       return this;
     }
 
@@ -854,64 +844,19 @@ public final class DnsEndpointSource implements AutoCloseable {
     }
 
     /**
-     * Sets an option by its configuration name, as servlet init-params and CLI flags spell it:
-     * {@code nameserver}, {@code resolve-prefer}, {@code resolve-retries}, {@code timeout-resolve},
-     * {@code timeout-retry}, {@code hold-valid}, {@code hold-nx}, {@code hold-refused},
-     * {@code hold-timeout}, {@code hold-other}, {@code hold-obsolete}, {@code accepted-payload-size},
-     * {@code respect-ttl}, {@code dns-failure}.
+     * Sets an option by its configuration name, as servlet init-params and CLI flags spell it
+     * ({@link DnsOptions}: {@code nameserver}, {@code hold-valid}, ...).
      *
-     * @throws IllegalArgumentException for an unknown key or a bad value, naming both
+     * @throws io.lbkit.option.OptionException for an unknown key or a bad value, naming both
      */
     public Builder set(String key, String value) {
-      String k = key == null ? "" : key.trim().toLowerCase(Locale.ROOT);
-      switch (k) {
-        case "nameserver":
-          return nameserver(value == null ? "" : value);
-        case "resolve-prefer":
-          return resolvePrefer(ResolvePrefer.parse(value));
-        case "resolve-retries":
-          return resolveRetries(parseInt(k, value, "1..100"));
-        case "timeout-resolve":
-          return timeoutResolve(Durations.parse(k, value));
-        case "timeout-retry":
-          return timeoutRetry(Durations.parse(k, value));
-        case "hold-valid":
-          return holdValid(Durations.parse(k, value));
-        case "hold-nx":
-          return holdNx(Durations.parse(k, value));
-        case "hold-refused":
-          return holdRefused(Durations.parse(k, value));
-        case "hold-timeout":
-          return holdTimeout(Durations.parse(k, value));
-        case "hold-other":
-          return holdOther(Durations.parse(k, value));
-        case "hold-obsolete":
-          return holdObsolete(Durations.parse(k, value));
-        case "accepted-payload-size":
-          return acceptedPayloadSize(parseInt(k, value, "12..65535"));
-        case "respect-ttl":
-          return respectTtl(parseBoolean(k, value));
-        case "dns-failure":
-          return dnsFailure(DnsFailure.parse(value));
-        default:
-          throw new IllegalArgumentException("dns option: '" + key + "' (expected: one of " + KEYS + ")");
-      }
+      return DnsOptions.ALL.set(this, key, value);
     }
 
     /** {@link #set(String, String)} for every entry whose key is a DNS option; other keys are left alone. */
     public Builder setAll(Map<String, String> options) {
-      for (Map.Entry<String, String> e : options.entrySet()) {
-        if (KEYS.contains(e.getKey())) {
-          set(e.getKey(), e.getValue());
-        }
-      }
-      return this;
+      return DnsOptions.ALL.setAll(this, options);
     }
-
-    /** The option names {@link #set(String, String)} accepts. */
-    public static final List<String> KEYS = List.of("nameserver", "resolve-prefer", "resolve-retries",
-        "timeout-resolve", "timeout-retry", "hold-valid", "hold-nx", "hold-refused", "hold-timeout", "hold-other",
-        "hold-obsolete", "accepted-payload-size", "respect-ttl", "dns-failure");
 
     /**
      * Creates the source, attaches it to {@code group} (closing the group closes it) and starts the
@@ -924,33 +869,6 @@ public final class DnsEndpointSource implements AutoCloseable {
       group.attach(source);
       source.start();
       return source;
-    }
-
-    private static Duration duration(String key, Duration d, boolean positive) {
-      if (d == null || d.isNegative() || (positive && d.isZero())) {
-        throw new IllegalArgumentException(key + ": " + (d == null ? "null" : Durations.format(d))
-            + " (expected: " + (positive ? "> 0" : ">= 0") + ")");
-      }
-      return d;
-    }
-
-    private static int parseInt(String key, String value, String expected) {
-      try {
-        return Integer.parseInt(value == null ? "" : value.trim());
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(key + ": '" + value + "' (expected: an integer " + expected + ")");
-      }
-    }
-
-    private static boolean parseBoolean(String key, String value) {
-      String v = value == null ? "" : value.trim().toLowerCase(Locale.ROOT);
-      if (v.equals("true") || v.equals("on") || v.equals("yes")) {
-        return true;
-      }
-      if (v.equals("false") || v.equals("off") || v.equals("no")) {
-        return false;
-      }
-      throw new IllegalArgumentException(key + ": '" + value + "' (expected: true or false)");
     }
 
     /** The settings, as configuration names and values. */

@@ -1,5 +1,6 @@
 package io.lbkit.dns;
 
+import io.lbkit.option.OptionException;
 import java.util.Locale;
 
 /**
@@ -24,7 +25,7 @@ public enum DnsFailure {
       case "drop":
         return DROP;
       default:
-        throw new IllegalArgumentException("dns-failure: '" + value + "' (expected: keep or drop)");
+        throw new OptionException("dns-failure", value, "keep or drop");
     }
   }
 

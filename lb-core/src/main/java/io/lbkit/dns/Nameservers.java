@@ -1,9 +1,10 @@
 package io.lbkit.dns;
 
+import io.lbkit.internal.HostPort;
+import io.lbkit.option.OptionException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +14,7 @@ import java.util.List;
 /** Parses {@code nameserver} settings and {@code /etc/resolv.conf}. */
 final class Nameservers {
   static final int DNS_PORT = 53;
+  private static final String EXPECTED = "ip[:port] or [ipv6]:port";
 
   private Nameservers() {}
 
@@ -27,37 +29,19 @@ final class Nameservers {
       }
     }
     if (out.isEmpty()) {
-      throw new IllegalArgumentException("nameserver: '" + text + "' (expected: ip[:port][,ip[:port]...])");
+      throw new OptionException("nameserver", text, EXPECTED + "[,...]");
     }
     return out;
   }
 
+  /** One nameserver: an IP literal (never a name: resolving it would need DNS), port 53 unless given. */
   static InetSocketAddress parse(String text) {
-    String t = text == null ? "" : text.trim();
-    String host = t;
-    int port = DNS_PORT;
-    if (t.startsWith("[")) {
-      int close = t.indexOf(']');
-      if (close < 0) {
-        throw bad(text);
-      }
-      host = t.substring(1, close);
-      String rest = t.substring(close + 1);
-      if (!rest.isEmpty()) {
-        if (!rest.startsWith(":")) {
-          throw bad(text);
-        }
-        port = port(text, rest.substring(1));
-      }
-    } else if (t.indexOf(':') >= 0 && t.indexOf(':') == t.lastIndexOf(':')) {
-      host = t.substring(0, t.indexOf(':'));
-      port = port(text, t.substring(t.indexOf(':') + 1));
-    }
-    InetAddress address = literal(host);
+    HostPort hp = HostPort.parse("nameserver", text, 1, DNS_PORT, EXPECTED);
+    InetAddress address = hp.literal();
     if (address == null) {
-      throw bad(text);
+      throw new OptionException("nameserver", text, EXPECTED);
     }
-    return new InetSocketAddress(address, port);
+    return new InetSocketAddress(address, hp.port());
   }
 
   /**
@@ -73,7 +57,7 @@ final class Nameservers {
       }
       String[] words = l.split("\\s+");
       if (words.length >= 2 && words[0].equals("nameserver")) {
-        InetAddress a = literal(words[1]);
+        InetAddress a = HostPort.literal(words[1]);
         if (a != null) {
           out.add(new InetSocketAddress(a, DNS_PORT));
         }
@@ -82,61 +66,8 @@ final class Nameservers {
     return out;
   }
 
-  /** An IPv4 or IPv6 literal (no name lookup ever), or null. */
-  static InetAddress literal(String host) {
-    if (host == null || host.isEmpty()) {
-      return null;
-    }
-    boolean v6 = host.indexOf(':') >= 0;
-    for (int i = 0; i < host.length(); i++) {
-      char c = host.charAt(i);
-      boolean ok = c == '.' || (c >= '0' && c <= '9')
-          || (v6 && (c == ':' || c == '%' || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')));
-      if (!ok && !(v6 && host.indexOf('%') >= 0 && i > host.indexOf('%'))) {
-        return null;
-      }
-    }
-    if (!v6 && !isDottedQuad(host)) {
-      return null; // getByName would look an invalid quad up as a host name
-    }
-    try {
-      return InetAddress.getByName(host); // a literal: parsed, not looked up
-    } catch (UnknownHostException e) {
-      return null;
-    }
-  }
-
-  private static boolean isDottedQuad(String host) {
-    String[] parts = host.split("\\.", -1);
-    if (parts.length != 4) {
-      return false;
-    }
-    for (String p : parts) {
-      if (p.isEmpty() || p.length() > 3 || Integer.parseInt(p) > 255) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   static String format(InetSocketAddress a) {
     String ip = a.getAddress().getHostAddress();
     return (ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip) + ":" + a.getPort();
-  }
-
-  private static int port(String text, String p) {
-    try {
-      int port = Integer.parseInt(p);
-      if (port >= 1 && port <= 65535) {
-        return port;
-      }
-    } catch (NumberFormatException e) {
-      // fall through to the error
-    }
-    throw new IllegalArgumentException("nameserver: '" + text + "' (expected: a port 1..65535 after the address)");
-  }
-
-  private static IllegalArgumentException bad(String text) {
-    return new IllegalArgumentException("nameserver: '" + text + "' (expected: ip[:port] or [ipv6]:port)");
   }
 }

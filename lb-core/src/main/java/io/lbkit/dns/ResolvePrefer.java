@@ -1,5 +1,6 @@
 package io.lbkit.dns;
 
+import io.lbkit.option.OptionException;
 import java.util.Locale;
 
 /** Which address family to ask for first ({@code resolve-prefer}); HAProxy's default is {@link #IPV6}. */
@@ -22,7 +23,7 @@ public enum ResolvePrefer {
       case "both":
         return BOTH;
       default:
-        throw new IllegalArgumentException("resolve-prefer: '" + value + "' (expected: ipv4, ipv6 or both)");
+        throw new OptionException("resolve-prefer", value, "ipv4, ipv6 or both");
     }
   }
 

@@ -1,5 +1,6 @@
 package io.lbkit.health;
 
+import io.lbkit.option.OptionException;
 import java.util.Locale;
 
 /** The kind of active check, the value of the {@code check} setting. */
@@ -35,7 +36,7 @@ public enum CheckType {
       case "no":
         return NONE;
       default:
-        throw new IllegalArgumentException("check: '" + text + "' (expected: tcp, http, none, on or off)");
+        throw new OptionException("check", text, "tcp, http, none, on or off");
     }
   }
 

@@ -47,11 +47,6 @@ import org.slf4j.LoggerFactory;
 public final class HealthChecker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HealthChecker.class);
 
-  /** The setting names {@link Builder#set} understands, as filter init-params and CLI flags spell them. */
-  public static final Set<String> KEYS = Set.of("check", "check-interval", "check-fastinter", "check-downinter",
-      "check-timeout", "timeout-connect", "check-method", "check-path", "check-version", "check-expect", "rise",
-      "fall", "observe", "error-limit");
-
   private final ServerGroup group;
   private final ScheduledExecutorService scheduler;
   private final Ticker ticker;
@@ -89,15 +84,15 @@ public final class HealthChecker implements AutoCloseable {
     this.rise = rise;
     this.fall = fall;
     this.onLayer4Failure = b.onLayer4Failure;
-    this.description = b.describe(rise, fall);
+    this.description = b.describe(rise, fall, group.errorLimit());
   }
 
-  /** A builder with HAProxy's defaults: TCP check, inter 2s, rise 2, fall 3, observe layer4, error-limit 10. */
+  /** A builder with HAProxy's defaults: TCP check, inter 2s, observe layer4 (rise and fall: the group's). */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** A builder configured from settings keyed as in {@link #KEYS}; an unknown key fails. */
+  /** A builder configured from settings named as in {@link HealthOptions}; an unknown key fails. */
   public static Builder from(Map<String, String> settings) {
     Builder b = new Builder();
     settings.forEach(b::set);
@@ -323,12 +318,10 @@ public final class HealthChecker implements AutoCloseable {
 
   /**
    * Configures a {@link HealthChecker}. Every setter validates at once and names the setting in
-   * its message ({@code check-interval: 0s (expected: > 0)}); {@link #set} maps the setting names
-   * of {@link #KEYS} onto the setters, so init-params and CLI flags get the same checks.
+   * its message ({@code check-interval: 0ms (expected: > 0)}); {@link #set} maps the setting names
+   * of {@link HealthOptions} onto the setters, so init-params and CLI flags get the same checks.
    */
   public static final class Builder {
-    private static final int UNSET = -1;
-
     private CheckType type = CheckType.TCP;
     private Duration inter = Duration.ofSeconds(2);
     private Duration fastinter;
@@ -340,55 +333,19 @@ public final class HealthChecker implements AutoCloseable {
     private String version = "HTTP/1.0";
     private int[] expect = {200, 399};
     private boolean httpOptionSet;
-    private int rise = UNSET;
-    private int fall = UNSET;
     private Observe observe = Observe.LAYER4;
-    private int errorLimit = UNSET;
     private Consumer<Server> onLayer4Failure;
 
     private Builder() {}
 
     /**
-     * Applies one setting by its name ({@code check-interval}, {@code rise}...), as a filter
-     * init-param or CLI flag would. Durations take {@code 500ms}, {@code 2s}, {@code 1m}.
+     * Applies one setting by its name ({@link HealthOptions}: {@code check-interval},
+     * {@code observe}...), as a filter init-param or CLI flag would.
      *
-     * @throws IllegalArgumentException for an unknown key or a bad value, naming both
+     * @throws io.lbkit.option.OptionException for an unknown key or a bad value, naming both
      */
     public Builder set(String key, String value) {
-      String k = key == null ? "" : key.trim();
-      switch (k) {
-        case "check":
-          return check(CheckType.parse(value));
-        case "check-interval":
-          return checkInterval(Durations.parse(k, value));
-        case "check-fastinter":
-          return checkFastinter(Durations.parse(k, value));
-        case "check-downinter":
-          return checkDowninter(Durations.parse(k, value));
-        case "check-timeout":
-          return checkTimeout(Durations.parse(k, value));
-        case "timeout-connect":
-          return timeoutConnect(Durations.parse(k, value));
-        case "check-method":
-          return checkMethod(value);
-        case "check-path":
-          return checkPath(value);
-        case "check-version":
-          return checkVersion(value);
-        case "check-expect":
-          return checkExpect(value);
-        case "rise":
-          return rise(parseInt(k, value));
-        case "fall":
-          return fall(parseInt(k, value));
-        case "observe":
-          return observe(Observe.parse(value));
-        case "error-limit":
-          return errorLimit(parseInt(k, value));
-        default:
-          throw new IllegalArgumentException("health check setting: '" + key + "' (expected: one of "
-              + new java.util.TreeSet<>(KEYS) + ")");
-      }
+      return HealthOptions.ALL.set(this, key, value);
     }
 
     /** The kind of active check (setting {@code check}; default {@code tcp}). */
@@ -399,7 +356,7 @@ public final class HealthChecker implements AutoCloseable {
 
     /** Time between checks of a fully UP server, HAProxy {@code inter} (setting {@code check-interval}; default 2s). */
     public Builder checkInterval(Duration inter) {
-      this.inter = positive("check-interval", inter);
+      this.inter = HealthOptions.CHECK_INTERVAL.check(inter);
       return this;
     }
 
@@ -408,13 +365,13 @@ public final class HealthChecker implements AutoCloseable {
      * {@code fastinter} (setting {@code check-fastinter}; default: the check interval).
      */
     public Builder checkFastinter(Duration fastinter) {
-      this.fastinter = positive("check-fastinter", fastinter);
+      this.fastinter = HealthOptions.CHECK_FASTINTER.check(fastinter);
       return this;
     }
 
     /** Time between checks of a fully DOWN server, HAProxy {@code downinter} (setting {@code check-downinter}; default: the check interval). */
     public Builder checkDowninter(Duration downinter) {
-      this.downinter = positive("check-downinter", downinter);
+      this.downinter = HealthOptions.CHECK_DOWNINTER.check(downinter);
       return this;
     }
 
@@ -423,13 +380,13 @@ public final class HealthChecker implements AutoCloseable {
      * (setting {@code check-timeout}). Unset (default), the check interval bounds the whole check.
      */
     public Builder checkTimeout(Duration timeout) {
-      this.timeout = positive("check-timeout", timeout);
+      this.timeout = HealthOptions.CHECK_TIMEOUT.check(timeout);
       return this;
     }
 
     /** Connect timeout; checks use min(this, check-interval) (setting {@code timeout-connect}; default unset). */
     public Builder timeoutConnect(Duration timeoutConnect) {
-      this.timeoutConnect = positive("timeout-connect", timeoutConnect);
+      this.timeoutConnect = HealthOptions.TIMEOUT_CONNECT.check(timeoutConnect);
       return this;
     }
 
@@ -464,30 +421,9 @@ public final class HealthChecker implements AutoCloseable {
       return this;
     }
 
-    /** Consecutive successful checks that bring a DOWN server UP (setting {@code rise}; default: the group's, 2). */
-    public Builder rise(int rise) {
-      this.rise = Checks.range("rise", rise, 1, 1000);
-      return this;
-    }
-
-    /** Consecutive failed checks that take an UP server DOWN (setting {@code fall}; default: the group's, 3). */
-    public Builder fall(int fall) {
-      this.fall = Checks.range("fall", fall, 1, 1000);
-      return this;
-    }
-
     /** What passive checks watch (setting {@code observe}; default {@code layer4}). */
     public Builder observe(Observe observe) {
       this.observe = Checks.notNull("observe", observe);
-      return this;
-    }
-
-    /**
-     * Consecutive failed requests that count as one failed check, HAProxy {@code error-limit}
-     * with {@code on-error fail-check} (setting {@code error-limit}; default: the group's, 10).
-     */
-    public Builder errorLimit(int errorLimit) {
-      this.errorLimit = Checks.range("error-limit", errorLimit, 1, 1_000_000);
       return this;
     }
 
@@ -507,9 +443,8 @@ public final class HealthChecker implements AutoCloseable {
      */
     public HealthChecker build(ServerGroup group) {
       Objects.requireNonNull(group, "group");
-      int r = rise == UNSET ? group.rise() : rise;
-      int f = fall == UNSET ? group.fall() : fall;
-      int limit = observe == Observe.NONE ? 0 : errorLimit == UNSET ? Math.max(group.errorLimit(), 1) : errorLimit;
+      int r = group.rise();
+      int f = group.fall();
       if (httpOptionSet && type != CheckType.HTTP) {
         log.warn("{}: check-method/check-path/check-version/check-expect have no effect with check {}", group.name(),
             type.value());
@@ -520,14 +455,15 @@ public final class HealthChecker implements AutoCloseable {
         checker.closed = true;
         return checker;
       }
-      group.enableHealthChecks(r, f, limit, checker::onPassiveFailCheck);
+      group.enableHealthChecks(observe == Observe.LAYER4, checker::onPassiveFailCheck);
       log.info("{}: health checks {}", group.name(), checker.description);
       group.attach(checker);
       group.addListener(checker.listener);
       return checker;
     }
 
-    private String describe(int r, int f) {
+    /** The settings; {@code rise}/{@code fall}/{@code error-limit} are the group's, shown once built. */
+    private String describe(int r, int f, int errorLimit) {
       StringBuilder sb = new StringBuilder("check=").append(type.value());
       if (type == CheckType.HTTP) {
         sb.append(" ").append(method).append(' ').append(path).append(' ').append(version)
@@ -546,32 +482,19 @@ public final class HealthChecker implements AutoCloseable {
       if (timeoutConnect != null) {
         sb.append(" timeout-connect=").append(Durations.format(timeoutConnect));
       }
-      sb.append(" rise=").append(r).append(" fall=").append(f).append(" observe=").append(observe.value());
-      if (observe != Observe.NONE && errorLimit != UNSET) {
+      if (r > 0) {
+        sb.append(" rise=").append(r).append(" fall=").append(f);
+      }
+      sb.append(" observe=").append(observe.value());
+      if (observe != Observe.NONE && errorLimit > 0) {
         sb.append(" error-limit=").append(errorLimit);
       }
       return sb.toString();
     }
 
-    private static Duration positive(String key, Duration value) {
-      if (value == null || value.isNegative() || value.isZero()) {
-        throw new IllegalArgumentException(key + ": " + (value == null ? "null" : Durations.format(value))
-            + " (expected: > 0)");
-      }
-      return value;
-    }
-
-    private static int parseInt(String key, String value) {
-      String v = value == null ? "" : value.trim();
-      if (v.isEmpty() || v.length() > 9 || !v.chars().allMatch(c -> c >= '0' && c <= '9')) {
-        throw new IllegalArgumentException(key + ": '" + value + "' (expected: a whole number)");
-      }
-      return Integer.parseInt(v);
-    }
-
     @Override
     public String toString() {
-      return "HealthChecker.Builder{" + describe(rise, fall) + "}";
+      return "HealthChecker.Builder{" + describe(0, 0, 0) + "}";
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.lbkit.health;
 
+import io.lbkit.option.OptionException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -86,8 +87,7 @@ final class HttpCheck {
 
   /** Parses {@code 200-399}, {@code 200}, or a comma-separated list of both. */
   static int[] parseExpect(String text) {
-    IllegalArgumentException bad = new IllegalArgumentException(
-        "check-expect: '" + text + "' (expected: status codes or ranges within 100-599, such as 200-399 or 200,204)");
+    IllegalArgumentException bad = new OptionException("check-expect", text, "status codes or ranges within 100-599, such as 200-399 or 200,204");
     if (text == null || text.isBlank()) {
       throw bad;
     }
@@ -124,7 +124,7 @@ final class HttpCheck {
   static String parseMethod(String text) {
     if (text == null || text.isEmpty() || text.length() > 32
         || !text.chars().allMatch(c -> c < 128 && (Character.isLetterOrDigit(c) || "!#$%&'*+-.^_`|~".indexOf(c) >= 0))) {
-      throw new IllegalArgumentException("check-method: '" + text + "' (expected: an HTTP method such as OPTIONS, GET or HEAD)");
+      throw new OptionException("check-method", text, "an HTTP method such as OPTIONS, GET or HEAD");
     }
     return text;
   }
@@ -132,8 +132,7 @@ final class HttpCheck {
   static String parsePath(String text) {
     if (text == null || text.isEmpty() || text.length() > 2048 || !(text.startsWith("/") || text.equals("*"))
         || !text.chars().allMatch(c -> c > 32 && c < 127)) {
-      throw new IllegalArgumentException(
-          "check-path: '" + text + "' (expected: a path starting with /, printable ASCII without spaces, at most 2048 chars)");
+      throw new OptionException("check-path", text, "a path starting with /, printable ASCII without spaces, at most 2048 chars");
     }
     return text;
   }
@@ -148,7 +147,7 @@ final class HttpCheck {
       case "1.1":
         return "HTTP/1.1";
       default:
-        throw new IllegalArgumentException("check-version: '" + text + "' (expected: HTTP/1.0 or HTTP/1.1)");
+        throw new OptionException("check-version", text, "HTTP/1.0 or HTTP/1.1");
     }
   }
 

@@ -1,5 +1,6 @@
 package io.lbkit.health;
 
+import io.lbkit.option.OptionException;
 import java.util.Locale;
 
 /** What passive checks watch, the value of the {@code observe} setting (HAProxy's {@code observe}). */
@@ -22,7 +23,7 @@ public enum Observe {
       case "none":
         return NONE;
       default:
-        throw new IllegalArgumentException("observe: '" + text + "' (expected: layer4 or none)");
+        throw new OptionException("observe", text, "layer4 or none");
     }
   }
 

@@ -10,6 +10,7 @@ import io.lbkit.core.ServerGroup;
 import io.lbkit.core.Snapshot;
 import io.lbkit.cookie.CookieHeaders;
 import io.lbkit.internal.Checks;
+import io.lbkit.option.OptionException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -181,17 +182,19 @@ public final class RouteSuffixBalancer implements Balancer {
 
     /** The session cookie (default {@code JSESSIONID}). */
     public Builder cookie(String cookieName) {
-      this.cookieName = CookieHeaders.checkName("route-cookie", cookieName);
+      this.cookieName = SessionOptions.ROUTE_COOKIE.check(cookieName);
       return this;
     }
 
     /** A route → server name pair ({@code jvm1 → whoami1}). */
     public Builder route(String route, String serverName) {
       if (route == null || route.isEmpty() || route.indexOf('.') >= 0 || route.chars().anyMatch(c -> c <= 32 || c >= 127 || c == ';')) {
-        throw new IllegalArgumentException("route-suffix: route '" + route + "' (expected: a jvmRoute/workerName without dots or spaces)");
+        throw new OptionException("route-suffix", route, "route '" + route + "'",
+            "a jvmRoute/workerName without dots or spaces", null);
       }
       if (serverName == null || serverName.isEmpty()) {
-        throw new IllegalArgumentException("route-suffix: server for route '" + route + "' is empty (expected: a server name such as whoami1)");
+        throw new OptionException("route-suffix", route, "server for route '" + route + "' is empty",
+            "a server name such as whoami1", null);
       }
       routes.put(route, serverName);
       return this;
@@ -205,7 +208,7 @@ public final class RouteSuffixBalancer implements Balancer {
         }
         int eq = pair.indexOf('=');
         if (eq <= 0) {
-          throw new IllegalArgumentException("route-suffix: '" + pair.trim() + "' (expected: route=server, e.g. jvm1=whoami1)");
+          throw new OptionException("route-suffix", pair.trim(), "route=server, e.g. jvm1=whoami1");
         }
         route(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
       }
@@ -223,10 +226,21 @@ public final class RouteSuffixBalancer implements Balancer {
       return this;
     }
 
+    /**
+     * Sets an option by its configuration name ({@code route-suffix}: {@code learn} or
+     * {@code route=server,...}; {@code route-cookie}).
+     *
+     * @throws io.lbkit.option.OptionException for an unknown key or a bad value, naming both
+     */
+    public Builder set(String key, String value) {
+      return SessionOptions.ROUTE_OPTIONS.set(this, key, value);
+    }
+
     public RouteSuffixBalancer build(ServerGroup group) {
       Checks.notNull("group", group);
       if (routes.isEmpty() && !learn) {
-        throw new IllegalStateException("route-suffix: no routes and learning off (expected: routes, learning, or both)");
+        throw new OptionException("route-suffix", null, "no routes and learning off", "routes, learning, or both",
+            null);
       }
       return new RouteSuffixBalancer(this, group);
     }

@@ -14,6 +14,7 @@ import io.lbkit.core.Snapshot;
 import io.lbkit.core.Ticker;
 import io.lbkit.cookie.CookieHeaders;
 import io.lbkit.internal.Checks;
+import io.lbkit.option.OptionException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -221,22 +222,19 @@ public final class StickTableBalancer implements Balancer {
 
     /** The application's session cookie to stick on, e.g. {@code JSESSIONID} (required). */
     public Builder stickOn(String cookieName) {
-      this.cookieName = CookieHeaders.checkName("stick-on", cookieName);
+      this.cookieName = SessionOptions.STICK_ON.check(cookieName);
       return this;
     }
 
     /** Maximum entries (default 1,000,000). */
     public Builder stickTableSize(long size) {
-      if (size < 1 || size > 1_000_000_000L) {
-        throw new IllegalArgumentException("stick-table-size: " + size + " (expected: 1..1000000000)");
-      }
-      this.size = size;
+      this.size = SessionOptions.STICK_TABLE_SIZE.check(size);
       return this;
     }
 
     /** Idle expiry of an entry (default 30m). */
     public Builder stickTableExpire(Duration expire) {
-      this.expire = Checks.positive("stick-table-expire", expire);
+      this.expire = SessionOptions.STICK_TABLE_EXPIRE.check(expire);
       return this;
     }
 
@@ -272,10 +270,20 @@ public final class StickTableBalancer implements Balancer {
       return this;
     }
 
+    /**
+     * Sets an option by its configuration name ({@code stick-on}, {@code stick-table-size},
+     * {@code stick-table-expire}).
+     *
+     * @throws io.lbkit.option.OptionException for an unknown key or a bad value, naming both
+     */
+    public Builder set(String key, String value) {
+      return SessionOptions.STICK_TABLE_OPTIONS.set(this, key, value);
+    }
+
     public StickTableBalancer build(ServerGroup group) {
       Checks.notNull("group", group);
       if (cookieName == null) {
-        throw new IllegalStateException("stick-on: not set (expected: the application's session cookie, e.g. JSESSIONID)");
+        throw OptionException.notSet("stick-on", "the application's session cookie, e.g. JSESSIONID");
       }
       return new StickTableBalancer(this, group);
     }

@@ -82,6 +82,6 @@ class CookieModeTest {
     assertThat(CookieMode.parse("SipHash")).isEqualTo(CookieMode.SIPHASH);
     assertThat(CookieMode.parse("haproxy")).isEqualTo(CookieMode.HAPROXY);
     assertThat(CookieMode.HMAC.configName()).isEqualTo("hmac");
-    assertThatThrownBy(() -> CookieMode.parse("md5")).hasMessage("cookie-mode: 'md5' (expected: siphash, hmac or haproxy)");
+    assertThatThrownBy(() -> CookieMode.parse("md5")).hasMessage("cookie-mode: 'md5' (expected: siphash, hmac, haproxy or prefix)");
   }
 }

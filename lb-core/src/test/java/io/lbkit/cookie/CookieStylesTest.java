@@ -26,7 +26,7 @@ class CookieStylesTest {
   @Test
   void prefixRoundTripTheBackendNeverSeesOurPrefix() {
     ServerGroup group = group();
-    StickyCookieBalancer prefix = StickyCookieBalancer.builder().cookie("JSESSIONID").cookiePrefix(true).cookieKey("k").build(group);
+    StickyCookieBalancer prefix = StickyCookieBalancer.builder().cookie("JSESSIONID").cookieMode(CookieMode.PREFIX).cookieKey("k").build(group);
     Selection first = prefix.select(RequestView.EMPTY);
     assertThat(first.setCookie()).as("prefix style inserts no cookie of its own").isNull();
     String out = prefix.backendSetCookie(first, "JSESSIONID=8F3AE1; Path=/; HttpOnly");

@@ -41,6 +41,6 @@ class EndpointTest {
     assertThatThrownBy(() -> Endpoint.of(null, 80)).hasMessageContaining("address: null");
     assertThatThrownBy(() -> Endpoint.parse("whoami:80")).hasMessageContaining("expected: an IPv4 or IPv6 literal");
     assertThatThrownBy(() -> Endpoint.parse("127.0.0.1")).hasMessageContaining("expected: host:port");
-    assertThatThrownBy(() -> Endpoint.parse("127.0.0.1:http")).hasMessageContaining("port: 'http'");
+    assertThatThrownBy(() -> Endpoint.parse("127.0.0.1:http")).hasMessage("endpoint: '127.0.0.1:http' (expected: a port 1..65535)");
   }
 }

@@ -63,9 +63,10 @@ class ServerGroupHealthTest {
 
   @Test
   void enablingChecksRestartsEveryServerAtRiseAndTakesTheCounters() {
-    ServerGroup group = ServerGroup.builder("be").staticEndpoints("127.0.0.2:80,127.0.0.3:80").build();
+    ServerGroup group = ServerGroup.builder("be").staticEndpoints("127.0.0.2:80,127.0.0.3:80").rise(3).fall(2)
+        .errorLimit(2).build();
     List<Server> passive = new ArrayList<>();
-    group.enableHealthChecks(3, 2, 2, passive::add);
+    group.enableHealthChecks(true, passive::add);
     assertThat(group.healthChecked()).isTrue();
     Server s = group.snapshot().server(0);
     assertThat(s.stats().health()).isEqualTo(3);
@@ -79,9 +80,9 @@ class ServerGroupHealthTest {
   }
 
   @Test
-  void errorLimitZeroTurnsPassiveChecksOff() {
+  void notObservingRequestsTurnsPassiveChecksOff() {
     ServerGroup group = ServerGroup.builder("be").staticEndpoints("127.0.0.2:80").build();
-    group.enableHealthChecks(2, 3, 0, null);
+    group.enableHealthChecks(false, null);
     Server s = group.snapshot().server(0);
     for (int i = 0; i < 50; i++) {
       group.recordRequestFailure(s, "refused");

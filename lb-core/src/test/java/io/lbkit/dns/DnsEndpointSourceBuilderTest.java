@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lbkit.core.ServerGroup;
+import io.lbkit.internal.HostPort;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,7 +46,7 @@ class DnsEndpointSourceBuilderTest {
     options.put("respect-ttl", "true");
     options.put("dns-failure", "drop");
     options.put("cookie-key", "not a DNS option: left alone");
-    assertThat(options.keySet()).containsAll(DnsEndpointSource.Builder.KEYS);
+    assertThat(options.keySet()).containsAll(DnsOptions.ALL.names());
 
     String s = DnsEndpointSource.builder("_http._tcp.whoami").setAll(options).toString();
     assertThat(s).isEqualTo("srv _http._tcp.whoami, nameserver 127.0.0.1:5353,[0:0:0:0:0:0:0:1]:53,10.0.0.1:53,"
@@ -66,14 +67,15 @@ class DnsEndpointSourceBuilderTest {
     assertError(() -> b.set("accepted-payload-size", "65536"), "accepted-payload-size: 65536 (expected: 12..65535)");
     assertError(() -> b.set("resolve-prefer", "ipv5"), "resolve-prefer: 'ipv5' (expected: ipv4, ipv6 or both)");
     assertError(() -> b.set("dns-failure", "ignore"), "dns-failure: 'ignore' (expected: keep or drop)");
-    assertError(() -> b.set("respect-ttl", "maybe"), "respect-ttl: 'maybe' (expected: true or false)");
+    assertError(() -> b.set("respect-ttl", "maybe"), "respect-ttl: 'maybe' (expected: on or off)");
     assertError(() -> b.set("nameserver", "dns.example:53"), "nameserver: 'dns.example:53' (expected: ip[:port]");
     assertError(() -> b.set("nameserver", "127.0.0.1:99999"), "nameserver: '127.0.0.1:99999' (expected: a port");
-    assertError(() -> b.set("nameserver", " "), "nameserver: ' ' (expected: ip[:port]");
-    assertError(() -> b.set("hold-vaild", "1s"), "dns option: 'hold-vaild' (expected: one of [nameserver,");
+    assertError(() -> b.set("nameserver", " "), "nameserver: '' (expected: ip[:port]");
+    assertError(() -> b.set("hold-vaild", "1s"), "hold-vaild: unknown parameter (expected: one of accepted-payload-size,");
+    assertError(() -> b.set("hold-valid", "999999d"), "hold-valid: 999999d (expected: at most 365d)");
     assertError(() -> b.holdObsolete(Duration.ofSeconds(-1)), "hold-obsolete: -1s (expected: >= 0)");
     assertError(() -> DnsEndpointSource.builder("tasks.whoami"), "dns: 'tasks.whoami' (expected: host:port");
-    assertError(() -> DnsEndpointSource.builder("tasks.whoami:http"), "port: 'http' in 'tasks.whoami:http'");
+    assertError(() -> DnsEndpointSource.builder("tasks.whoami:http"), "dns: 'tasks.whoami:http' (expected: a port 1..65535)");
     assertError(() -> DnsEndpointSource.builder("tasks.whoami", 0), "port: 0 (expected: 1..65535)");
     assertError(() -> DnsEndpointSource.builder("_http._tcp.whoami", 80), "hostname: '_http._tcp.whoami'");
     assertError(() -> DnsEndpointSource.builder("bad..name:80"), "hostname: 'bad..name' (expected: a DNS name");
@@ -119,10 +121,10 @@ class DnsEndpointSourceBuilderTest {
     assertThat(Nameservers.parseList("127.0.0.1 ::1 [fd00::1]:5353,192.168.1.1:53")).containsExactly(
         new InetSocketAddress("127.0.0.1", 53), new InetSocketAddress("::1", 53),
         new InetSocketAddress("fd00::1", 5353), new InetSocketAddress("192.168.1.1", 53));
-    assertThat(Nameservers.literal("localhost")).isNull();
-    assertThat(Nameservers.literal("1.2.3")).isNull();
-    assertThat(Nameservers.literal("999.1.1.1")).isNull(); // never looked up as a host name
-    assertThat(Nameservers.literal("1..2.3")).isNull();
+    assertThat(HostPort.literal("localhost")).isNull();
+    assertThat(HostPort.literal("1.2.3")).isNull();
+    assertThat(HostPort.literal("999.1.1.1")).isNull(); // never looked up as a host name
+    assertThat(HostPort.literal("1..2.3")).isNull();
     assertThat(List.of(DnsStatus.NX, DnsStatus.EMPTY)).allMatch(DnsStatus::isNegativeAnswer);
   }
 }

@@ -28,7 +28,7 @@ class DnsHealthCheckTriggerTest {
     }
     FakeTicker ticker = new FakeTicker();
     AtomicInteger failures = new AtomicInteger();
-    try (ServerGroup group = ServerGroup.builder("be").slots("whoami", 2).build()) {
+    try (ServerGroup group = ServerGroup.builder("be").slots("whoami", 2).fall(1).build()) {
       dns.server().setA("tasks.whoami", "127.0.0.1");
       DnsEndpointSource source = DnsEndpointSource.builder("tasks.whoami", deadPort).nameserver(dns.nameserver())
           .resolvePrefer(ResolvePrefer.IPV4).timeoutResolve(Duration.ofHours(1)).holdValid(Duration.ofSeconds(10))
@@ -36,7 +36,7 @@ class DnsHealthCheckTriggerTest {
       source.whenReady().get(5, TimeUnit.SECONDS);
       int afterStart = dns.server().queries().size();
 
-      HealthChecker.builder().checkInterval(Duration.ofMillis(50)).fall(1)
+      HealthChecker.builder().checkInterval(Duration.ofMillis(50))
           .onLayer4Failure(server -> {
             failures.incrementAndGet();
             source.triggerResolution();

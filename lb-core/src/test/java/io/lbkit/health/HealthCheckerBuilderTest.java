@@ -22,21 +22,18 @@ class HealthCheckerBuilderTest {
     settings.put("check-path", "/health");
     settings.put("check-version", "HTTP/1.1");
     settings.put("check-expect", "200-299,304");
-    settings.put("rise", "4");
-    settings.put("fall", "5");
     settings.put("observe", "layer4");
-    settings.put("error-limit", "7");
-    assertThat(settings.keySet()).containsExactlyInAnyOrderElementsOf(HealthChecker.KEYS);
+    assertThat(settings.keySet()).containsExactlyInAnyOrderElementsOf(HealthOptions.ALL.names());
     assertThat(HealthChecker.from(settings).toString()).isEqualTo("HealthChecker.Builder{check=http GET /health HTTP/1.1"
         + " check-expect=200-299,304 check-interval=3s check-fastinter=500ms check-downinter=1m check-timeout=800ms"
-        + " timeout-connect=1s rise=4 fall=5 observe=layer4 error-limit=7}");
+        + " timeout-connect=1s observe=layer4}");
   }
 
   @Test
   void settingsGoToTheGroupAndIntervalsFollowHaproxy() {
-    try (ServerGroup group = ServerGroup.builder("be").staticEndpoints("127.0.0.2:1").build()) {
-      HealthChecker checker = HealthChecker.builder().set("rise", "3").set("fall", "2").set("error-limit", "4")
-          .set("check-interval", "2s").set("check-fastinter", "100ms").set("check-downinter", "5s").build(group);
+    try (ServerGroup group = ServerGroup.builder("be").staticEndpoints("127.0.0.2:1").set("rise", "3")
+        .set("fall", "2").set("error-limit", "4").build()) {
+      HealthChecker checker = HealthChecker.builder().set("check-interval", "2s").set("check-fastinter", "100ms").set("check-downinter", "5s").build(group);
       assertThat(group.healthChecked()).isTrue();
       assertThat(group.rise()).isEqualTo(3);
       assertThat(group.fall()).isEqualTo(2);
@@ -101,12 +98,15 @@ class HealthCheckerBuilderTest {
     assertThatThrownBy(() -> b.set("check-path", "health")).hasMessageStartingWith("check-path: 'health' (expected:");
     assertThatThrownBy(() -> b.set("check-path", "/a\r\nX: y")).hasMessageStartingWith("check-path:");
     assertThatThrownBy(() -> b.set("check-version", "HTTP/2")).hasMessage("check-version: 'HTTP/2' (expected: HTTP/1.0 or HTTP/1.1)");
-    assertThatThrownBy(() -> b.set("rise", "0")).hasMessage("rise: 0 (expected: 1..1000)");
-    assertThatThrownBy(() -> b.set("fall", "three")).hasMessage("fall: 'three' (expected: a whole number)");
-    assertThatThrownBy(() -> b.set("error-limit", "-1")).hasMessage("error-limit: '-1' (expected: a whole number)");
-    assertThatThrownBy(() -> b.set("error-limit", "0")).hasMessage("error-limit: 0 (expected: 1..1000000)");
+    // the health counter is the group's
+    ServerGroup.Builder g = ServerGroup.builder("be");
+    assertThatThrownBy(() -> g.set("rise", "0")).hasMessage("rise: 0 (expected: 1..1000)");
+    assertThatThrownBy(() -> g.set("fall", "three")).hasMessage("fall: 'three' (expected: an integer 1..1000)");
+    assertThatThrownBy(() -> g.set("error-limit", "-1")).hasMessage("error-limit: -1 (expected: 1..1000000)");
+    assertThatThrownBy(() -> g.set("error-limit", "0")).hasMessage("error-limit: 0 (expected: 1..1000000)");
+    assertThatThrownBy(() -> b.set("rise", "2")).hasMessageStartingWith("rise: unknown parameter (expected: one of");
     assertThatThrownBy(() -> b.set("observe", "layer7")).hasMessage("observe: 'layer7' (expected: layer4 or none)");
-    assertThatThrownBy(() -> b.set("check-intervall", "2s")).hasMessageStartingWith("health check setting: 'check-intervall' (expected: one of [");
+    assertThatThrownBy(() -> b.set("check-intervall", "2s")).hasMessageStartingWith("check-intervall: unknown parameter (expected: one of check, check-downinter");
     assertThatThrownBy(() -> b.check(null)).hasMessage("check: null (expected: a value)");
   }
 }

@@ -64,7 +64,11 @@ class HealthCheckerTest {
   }
 
   private ServerGroup group(Endpoint... endpoints) {
-    return closeLater(ServerGroup.builder("be").scheduler(scheduler).endpoints(List.of(endpoints)).build());
+    return group(ServerGroup.builder("be"), endpoints);
+  }
+
+  private ServerGroup group(ServerGroup.Builder builder, Endpoint... endpoints) {
+    return closeLater(builder.scheduler(scheduler).endpoints(List.of(endpoints)).build());
   }
 
   private static Server server(ServerGroup group, int slot) {
@@ -301,9 +305,9 @@ class HealthCheckerTest {
   @Test
   void passiveFailuresReachingTheErrorLimitFailACheckAndForceFastinter() throws IOException {
     WhoamiServer b = backend("127.0.0.27", Effect.CLOSE_ON_ACCEPT);
-    ServerGroup group = group(endpoint(b));
+    ServerGroup group = group(ServerGroup.builder("be").set("error-limit", "3"), endpoint(b));
     HealthChecker.builder().checkInterval(Duration.ofSeconds(30)).checkFastinter(Duration.ofMillis(300))
-        .set("error-limit", "3").build(group);
+        .build(group);
     await().atMost(Duration.ofSeconds(5)).until(() -> server(group, 0).stats().health() == 4);
     Server s = server(group, 0);
     group.recordRequestFailure(s, "connection refused");
@@ -321,9 +325,8 @@ class HealthCheckerTest {
   @Test
   void observeNoneIgnoresRequestFailures() throws IOException {
     WhoamiServer b = backend("127.0.0.28", Effect.CLOSE_ON_ACCEPT);
-    ServerGroup group = group(endpoint(b));
-    HealthChecker.builder().checkInterval(Duration.ofSeconds(30)).set("observe", "none").set("error-limit", "1")
-        .build(group);
+    ServerGroup group = group(ServerGroup.builder("be").set("error-limit", "1"), endpoint(b));
+    HealthChecker.builder().checkInterval(Duration.ofSeconds(30)).set("observe", "none").build(group);
     Server s = server(group, 0);
     for (int i = 0; i < 20; i++) {
       group.recordRequestFailure(s, "refused");

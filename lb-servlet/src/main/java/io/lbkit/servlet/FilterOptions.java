@@ -1,7 +1,12 @@
 package io.lbkit.servlet;
 
+import io.lbkit.health.HealthOptions;
 import io.lbkit.internal.Checks;
 import io.lbkit.internal.Durations;
+import io.lbkit.option.Option;
+import io.lbkit.option.OptionException;
+import io.lbkit.option.OptionSet;
+import io.lbkit.option.Section;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -13,6 +18,54 @@ import java.util.Base64;
  * init-params by {@link LoadBalancerConfig}. Defaults follow HAProxy's and the article's config.
  */
 public final class FilterOptions {
+  private static final Option<Builder, Mode> MODE = Option.define(Section.PROXY, "mode",
+          "proxy forwards requests; route only selects a server for the web application.")
+      .defaultText("proxy").label("proxy|route").parsed(Mode::parse, Builder::mode);
+
+  /** The same option as the health checks' connect timeout, defined once there. */
+  private static final Option<Builder, Duration> TIMEOUT_CONNECT =
+      HealthOptions.TIMEOUT_CONNECT.alsoFor(Builder::timeoutConnect);
+
+  private static final Option<Builder, Duration> TIMEOUT_SERVER = Option.define(Section.PROXY, "timeout-server",
+          "Inactivity timeout waiting for a server.")
+      .defaultText("120s").duration(Durations.POSITIVE, Durations.MAX, Builder::timeoutServer);
+
+  private static final Option<Builder, Duration> TIMEOUT_CLIENT = Option.define(Section.PROXY, "timeout-client",
+          "Inactivity timeout waiting for the client.")
+      .defaultText("30s").duration(Durations.POSITIVE, Durations.MAX, Builder::timeoutClient);
+
+  private static final Option<Builder, Integer> RETRIES = Option.define(Section.PROXY, "retries",
+          "Connection attempts after the first failed one.")
+      .defaultText("3").integer(0, 100, Builder::retries);
+
+  private static final Option<Builder, Boolean> REDISPATCH = Option.define(Section.PROXY, "redispatch",
+          "Retry on another server.")
+      .defaultText("on").bool(Builder::redispatch);
+
+  private static final Option<Builder, Boolean> FORWARDFOR = Option.define(Section.PROXY, "forwardfor",
+          "Add X-Forwarded-For, -Proto, -Host and -Port.")
+      .defaultText("on").bool(Builder::forwardfor);
+
+  private static final Option<Builder, Boolean> PRESERVE_HOST = Option.define(Section.PROXY, "preserve-host",
+          "Forward the client's Host header.")
+      .defaultText("on").bool(Builder::preserveHost);
+
+  private static final Option<Builder, String> STATS_URI = Option.define(Section.STATS, "stats-uri",
+          "Serve the stats page at this path, e.g. /my-stats.")
+      .defaultText("none").label("path").text(Builder::statsUri);
+
+  private static final Option<Builder, Duration> STATS_REFRESH = Option.define(Section.STATS, "stats-refresh",
+          "How often the HTML stats page reloads itself, in whole seconds.")
+      .defaultText("5s").duration(Duration.ofSeconds(1), Durations.MAX, Builder::statsRefresh);
+
+  private static final Option<Builder, String> STATS_AUTH = Option.define(Section.STATS, "stats-auth",
+          "HTTP Basic credentials user:password for the stats page (it shows internal addresses).")
+      .defaultText("none").label("user:password").secret().text(Builder::statsAuth);
+
+  /** The filter's own options: proxying and the stats page ({@link Builder#set}). */
+  public static final OptionSet<Builder> OPTIONS = OptionSet.of("filter", MODE, TIMEOUT_CONNECT, TIMEOUT_SERVER,
+      TIMEOUT_CLIENT, RETRIES, REDISPATCH, FORWARDFOR, PRESERVE_HOST, STATS_URI, STATS_REFRESH, STATS_AUTH);
+
   private final Mode mode;
   private final Duration timeoutConnect;
   private final Duration timeoutServer;
@@ -144,23 +197,23 @@ public final class FilterOptions {
     }
 
     public Builder timeoutConnect(Duration timeout) {
-      this.timeoutConnect = Checks.positive("timeout-connect", timeout);
+      this.timeoutConnect = TIMEOUT_CONNECT.check(timeout);
       return this;
     }
 
     public Builder timeoutServer(Duration timeout) {
-      this.timeoutServer = Checks.positive("timeout-server", timeout);
+      this.timeoutServer = TIMEOUT_SERVER.check(timeout);
       return this;
     }
 
     public Builder timeoutClient(Duration timeout) {
-      this.timeoutClient = Checks.positive("timeout-client", timeout);
+      this.timeoutClient = TIMEOUT_CLIENT.check(timeout);
       return this;
     }
 
     /** @throws IllegalArgumentException outside 0..100 */
     public Builder retries(int retries) {
-      this.retries = Checks.range("retries", retries, 0, 100);
+      this.retries = RETRIES.check(retries);
       return this;
     }
 
@@ -187,17 +240,17 @@ public final class FilterOptions {
     public Builder statsUri(String uri) {
       if (uri != null && (!uri.startsWith("/") || uri.length() < 2 || uri.indexOf('?') >= 0
           || uri.chars().anyMatch(c -> c <= ' ' || c >= 127))) {
-        throw new IllegalArgumentException("stats-uri: '" + uri + "' (expected: a path such as /my-stats)");
+        throw new OptionException("stats-uri", uri, "a path such as /my-stats");
       }
       this.statsUri = uri;
       return this;
     }
 
     public Builder statsRefresh(Duration refresh) {
-      Checks.positive("stats-refresh", refresh);
-      if (refresh.toMillis() < 1000 || refresh.toMillis() % 1000 != 0) {
-        throw new IllegalArgumentException("stats-refresh: " + Durations.format(refresh)
-            + " (expected: whole seconds, at least 1s)");
+      STATS_REFRESH.check(refresh);
+      if (refresh.toMillis() % 1000 != 0) {
+        throw new OptionException("stats-refresh", Durations.format(refresh), Durations.format(refresh),
+            "whole seconds, at least 1s", null);
       }
       this.statsRefresh = refresh;
       return this;
@@ -212,11 +265,20 @@ public final class FilterOptions {
       if (userColonPassword != null) {
         int colon = userColonPassword.indexOf(':');
         if (colon <= 0 || colon == userColonPassword.length() - 1) {
-          throw new IllegalArgumentException("stats-auth: <masked> (expected: user:password, both non-empty)");
+          throw new OptionException("stats-auth", null, "<masked>", "user:password, both non-empty", null);
         }
       }
       this.statsAuth = userColonPassword;
       return this;
+    }
+
+    /**
+     * Sets an option by its configuration name ({@link #OPTIONS}: {@code mode}, {@code retries}, ...).
+     *
+     * @throws OptionException for an unknown key or a bad value, naming both
+     */
+    public Builder set(String key, String value) {
+      return OPTIONS.set(this, key, value);
     }
 
     public FilterOptions build() {

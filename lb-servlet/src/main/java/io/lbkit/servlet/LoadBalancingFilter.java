@@ -1,9 +1,10 @@
 package io.lbkit.servlet;
 
-import io.lbkit.cookie.StickyCookieBalancer;
 import io.lbkit.core.Balancer;
 import io.lbkit.core.Selection;
 import io.lbkit.core.Server;
+import io.lbkit.proxy.ErrorResponse;
+import io.lbkit.proxy.ProxyHeaders;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -53,6 +54,7 @@ public final class LoadBalancingFilter implements Filter {
   private Balancer balancer;
   private FilterOptions options;
   private boolean ownsGroup;
+  private ProxyHeaders headers;
   private Proxy proxy;
   private StatsPage stats;
 
@@ -100,11 +102,13 @@ public final class LoadBalancingFilter implements Filter {
       ownsGroup = true;
       log.debug("{}: configuration {}", name, parsed);
     }
+    headers = new ProxyHeaders(balancer, options.forwardfor(), options.preserveHost());
     if (options.mode() == Mode.PROXY) {
       // Jetty offers its server thread pool to the web app, as its own ProxyServlet uses it: sharing
       // it saves a hand-off between two pools per response event; elsewhere the proxy has its own
       Object executor = config.getServletContext().getAttribute(Proxy.JETTY_EXECUTOR_ATTRIBUTE);
-      proxy = new Proxy(balancer, options, name, executor instanceof Executor ? (Executor) executor : null);
+      proxy = new Proxy(balancer, options, headers, name, executor instanceof Executor ? (Executor) executor : null,
+          balancer.group().ticker());
       try {
         proxy.start();
       } catch (Exception e) {
@@ -120,7 +124,7 @@ public final class LoadBalancingFilter implements Filter {
   /** The thread pool the proxy's HTTP client runs on (tests), or null in route mode. */
   Executor proxyExecutor() {
     Proxy p = proxy;
-    return p == null ? null : p.client.getExecutor();
+    return p == null ? null : p.executor();
   }
 
   @Override
@@ -136,35 +140,40 @@ public final class LoadBalancingFilter implements Filter {
       stats.serve(request, response);
       return;
     }
-    if (proxy != null) {
-      if (!request.isAsyncSupported()) {
-        log.error("{}: async is not enabled for this filter and every filter/servlet before it;"
-            + " register it with asyncSupported=true; answering 500", balancer.group().name());
-        response.sendError(500, "lbkit: the load-balancing filter needs asyncSupported=true");
-        return;
-      }
-      proxy.handle(request, response);
+    if (proxy != null && !request.isAsyncSupported()) {
+      log.error("{}: async is not enabled for this filter and every filter/servlet before it;"
+          + " register it with asyncSupported=true; answering 500", balancer.group().name());
+      response.sendError(500, "lbkit: the load-balancing filter needs asyncSupported=true");
       return;
     }
-    route(request, response, chain);
+    Selection selection = select(request, response);
+    if (selection == null) {
+      return; // answered 503
+    }
+    if (proxy != null) {
+      proxy.handle(request, response, selection);
+    } else {
+      route(request, response, chain, selection);
+    }
   }
 
-  private void route(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
-      throws IOException, ServletException {
+  /** The one select path of both modes: the selection, or null once a 503 has been written. */
+  private Selection select(HttpServletRequest request, HttpServletResponse response) throws IOException {
     Selection selection = balancer.select(new ServletRequestView(request));
-    if (selection.isEmpty()) {
-      log.warn("{}: no server available for {} {}; answering 503", balancer.group().name(), request.getMethod(),
-          request.getRequestURI());
-      Proxy.writeError(response, 503);
-      return;
+    ErrorResponse error = ErrorResponse.unlessSelected(selection);
+    if (error != null) {
+      log.warn("{}: no server available for {} {}; answering {}", balancer.group().name(), request.getMethod(),
+          request.getRequestURI(), error.status());
+      ServletHeaders.writeError(response, error);
+      return null;
     }
+    return selection;
+  }
+
+  private void route(HttpServletRequest request, HttpServletResponse response, FilterChain chain, Selection selection)
+      throws IOException, ServletException {
     request.setAttribute(SELECTION_ATTRIBUTE, selection);
-    if (selection.setCookie() != null) {
-      response.addHeader("Set-Cookie", selection.setCookie());
-      if (balancer instanceof StickyCookieBalancer && ((StickyCookieBalancer) balancer).nocache()) {
-        response.setHeader("Cache-Control", "private");
-      }
-    }
+    headers.selectionHeaders(selection, response.getHeaders("Cache-Control"), ServletHeaders.to(response));
     Server server = selection.server();
     server.stats().requestStarted();
     try {

@@ -1,5 +1,6 @@
 package io.lbkit.servlet;
 
+import io.lbkit.option.OptionException;
 import java.util.Locale;
 
 /** What the filter does with a request it balances ({@code mode}). */
@@ -21,7 +22,7 @@ public enum Mode {
         }
       }
     }
-    throw new IllegalArgumentException("mode: '" + text + "' (expected: proxy or route)");
+    throw new OptionException("mode", text, "proxy or route");
   }
 
   /** The name used in configuration: {@code proxy} or {@code route}. */

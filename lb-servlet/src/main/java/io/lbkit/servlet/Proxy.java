@@ -2,13 +2,11 @@ package io.lbkit.servlet;
 
 import io.lbkit.core.Balancer;
 import io.lbkit.core.Selection;
-import io.lbkit.core.Server;
+import io.lbkit.core.Ticker;
+import io.lbkit.proxy.ProxyHeaders;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.Executor;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.http.HttpCookieStore;
@@ -19,19 +17,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The proxy mode of the filter: owns the HTTP client (Jetty's, see docs/architecture.md) and
- * starts one {@link ProxyExchange} per request.
+ * starts one {@link ProxyExchange} per request, handing it the {@link ProxyContext} it reads. Use
+ * goes one way: the proxy knows exchanges, exchanges know only the context.
  */
 final class Proxy implements AutoCloseable {
-  static final Logger log = LoggerFactory.getLogger(LoadBalancingFilter.class);
+  private static final Logger log = LoggerFactory.getLogger(LoadBalancingFilter.class);
 
-  /** Headers that belong to one connection, never forwarded (RFC 9110 7.6.1), plus Expect, handled by us. */
-  static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "proxy-authenticate",
-      "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "expect");
-
-  final Balancer balancer;
-  final FilterOptions options;
-  final String name;
-  final HttpClient client;
+  private final FilterOptions options;
+  private final String name;
+  private final HttpClient client;
+  private final ProxyContext context;
 
   /** The servlet context attribute under which Jetty publishes its server's thread pool. */
   static final String JETTY_EXECUTOR_ATTRIBUTE = "org.eclipse.jetty.server.Executor";
@@ -40,12 +35,14 @@ final class Proxy implements AutoCloseable {
    * @param executor the container's thread pool to run the client on (when it has at least
    *     {@value #MIN_SHARED_POOL} threads), or null for a pool of our own; the client never stops
    *     a running pool it was given
+   * @param ticker the time source of the exchanges' timers ({@code timeout-client})
    */
-  Proxy(Balancer balancer, FilterOptions options, String name, Executor executor) {
-    this.balancer = balancer;
+  Proxy(Balancer balancer, FilterOptions options, ProxyHeaders headers, String name, Executor executor,
+      Ticker ticker) {
     this.options = options;
     this.name = name;
-    client = newClient(executor);
+    this.client = newClient(executor);
+    this.context = new ProxyContext(balancer, options, client, ticker, headers, log);
   }
 
   /** Pools smaller than this keep their threads to themselves (Jetty fails to start when its budget is exceeded). */
@@ -85,59 +82,19 @@ final class Proxy implements AutoCloseable {
     client.start();
   }
 
-  void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
-    Selection selection = balancer.select(new ServletRequestView(request));
-    if (selection.isEmpty()) {
-      log.warn("{}: no server available for {} {}; answering 503", balancer.group().name(), request.getMethod(),
-          request.getRequestURI());
-      writeError(response, 503);
-      return;
-    }
-    new ProxyExchange(this, request, response).start(selection);
+  /** Forwards the request to the selected server, asynchronously. */
+  void handle(HttpServletRequest request, HttpServletResponse response, Selection selection) throws IOException {
+    new ProxyExchange(context, request, response).start(selection);
   }
 
-  /** A short plain-text error, written with blocking I/O (before any async processing). */
-  static void writeError(HttpServletResponse response, int status) throws IOException {
-    byte[] body = errorBody(status);
-    response.setStatus(status);
-    response.setContentType("text/plain; charset=utf-8");
-    response.setHeader("Cache-Control", "no-cache");
-    response.setContentLength(body.length);
-    response.getOutputStream().write(body);
+  /** The thread pool the client runs on. */
+  Executor executor() {
+    return client.getExecutor();
   }
-
-  static byte[] errorBody(int status) {
-    String text;
-    switch (status) {
-      case 502:
-        text = "502 Bad Gateway: the server returned an invalid or incomplete response.\n";
-        break;
-      case 503:
-        text = "503 Service Unavailable: no server is available to handle this request.\n";
-        break;
-      case 504:
-        text = "504 Gateway Timeout: the server didn't respond in time.\n";
-        break;
-      default:
-        text = status + "\n";
-    }
-    return text.getBytes(StandardCharsets.UTF_8);
-  }
-
-  static String lower(String s) {
-    return s.toLowerCase(Locale.ROOT);
-  }
-
-  static String describe(Server server) {
-    return server.name() + " (" + (server.endpoint() == null ? "no address" : server.endpoint().authority()) + ")";
-  }
-
-  /** Set before the client stops, so exchanges that fail because of it answer 503 instead of retrying. */
-  volatile boolean closed;
 
   @Override
   public void close() {
-    closed = true;
+    context.markStopping(); // before the client stops, so exchanges that fail because of it answer 503
     try {
       client.stop();
     } catch (Exception e) {

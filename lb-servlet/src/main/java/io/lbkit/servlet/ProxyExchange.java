@@ -1,10 +1,10 @@
 package io.lbkit.servlet;
 
-import io.lbkit.core.RequestView;
 import io.lbkit.core.Selection;
 import io.lbkit.core.Server;
-import io.lbkit.core.ServerGroup;
-import io.lbkit.cookie.StickyCookieBalancer;
+import io.lbkit.proxy.AttemptFailure;
+import io.lbkit.proxy.ErrorResponse;
+import io.lbkit.proxy.RetryPolicy;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -16,10 +16,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.Collections;
-import java.util.Enumeration;
 import java.util.HashSet;
-import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -29,18 +26,19 @@ import org.eclipse.jetty.client.AsyncRequestContent;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.client.Result;
-import org.eclipse.jetty.http.HttpField;
-import org.eclipse.jetty.http.HttpFields;
-import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.thread.Scheduler;
+import org.slf4j.Logger;
 
 /**
  * One proxied request: async servlet on the client side, Jetty's client on the server side,
  * bodies streamed both ways one buffer at a time (nothing is read from one side before the other
  * side has taken the previous buffer), retries on connection failures.
+ *
+ * <p>It reads everything of its filter from one {@link ProxyContext} (balancer, group, options,
+ * client, ticker, header and retry policy) and never calls back into {@link Proxy}. Header lines
+ * are {@link io.lbkit.proxy.ProxyHeaders}' business, retry decisions {@link RetryPolicy}'s.
  *
  * <p>Threads: servlet callbacks (read/write possible) come on container threads, client events on
  * the client's threads. Each direction is a "pump" that runs on one thread at a time
@@ -49,10 +47,10 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * failure never loses a body byte and can always be retried.
  */
 final class ProxyExchange implements AsyncListener, ReadListener, WriteListener {
-  private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
   private static final int BUFFER = 32 * 1024;
 
-  private final Proxy proxy;
+  private final ProxyContext context;
+  private final Logger log;
   private final HttpServletRequest request;
   private final HttpServletResponse response;
   private final boolean hasBody;
@@ -85,19 +83,18 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
   private long bodyBytesRead;
   private volatile boolean inputDone;
 
-  // timeout-client
-  private volatile long lastClientProgress = System.nanoTime();
-  private volatile boolean waitingForClient;
-  private volatile Scheduler.Task watchdog;
+  private final ClientWatchdog watchdog;
 
-  ProxyExchange(Proxy proxy, HttpServletRequest request, HttpServletResponse response) {
-    this.proxy = proxy;
+  ProxyExchange(ProxyContext context, HttpServletRequest request, HttpServletResponse response) {
+    this.context = context;
+    this.log = context.log;
     this.request = request;
     this.response = response;
     this.hasBody = request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null;
-    this.idempotent = IDEMPOTENT.contains(request.getMethod());
+    this.idempotent = RetryPolicy.isIdempotent(request.getMethod());
     long length = request.getContentLengthLong();
     this.inBuffer = hasBody ? new byte[(int) (length > 0 ? Math.min(length, BUFFER) : BUFFER)] : null;
+    this.watchdog = new ClientWatchdog(context, finished::get, this::clientSilent);
   }
 
   void start(Selection first) throws IOException {
@@ -110,7 +107,7 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
       in = request.getInputStream();
       in.setReadListener(this);
     }
-    scheduleWatchdog();
+    watchdog.start();
     send(first);
   }
 
@@ -123,12 +120,16 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
     Attempt a = new Attempt(selection);
     attempt = a;
     server.stats().requestStarted();
-    Request r = proxy.client.newRequest(server.endpoint().ipAddress(), server.endpoint().port())
+    Request r = context.client.newRequest(server.endpoint().ipAddress(), server.endpoint().port())
         .method(request.getMethod())
         .path(target())
         .version(HttpVersion.HTTP_1_1)
-        .idleTimeout(proxy.options.timeoutServer().toMillis(), TimeUnit.MILLISECONDS)
-        .headers(this::copyRequestHeaders);
+        .idleTimeout(context.options.timeoutServer().toMillis(), TimeUnit.MILLISECONDS)
+        .headers(fields -> {
+          fields.clear(); // no client defaults (Accept-Encoding, User-Agent): forward what the client sent
+          context.headers.request(ServletHeaders.of(request), request.getRemoteAddr(), request.getScheme(),
+              request.getLocalPort(), ServletHeaders.to(fields));
+        });
     a.request = r;
     if (hasBody) {
       a.content = new AsyncRequestContent();
@@ -159,96 +160,15 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
     return query == null ? request.getRequestURI() : request.getRequestURI() + "?" + query;
   }
 
-  private void copyRequestHeaders(HttpFields.Mutable headers) {
-    headers.clear(); // no client defaults (Accept-Encoding, User-Agent): forward what the client sent
-    Set<String> connectionTokens = connectionTokens(request.getHeaders("Connection"));
-    boolean forwardfor = proxy.options.forwardfor();
-    for (Enumeration<String> names = request.getHeaderNames(); names.hasMoreElements(); ) {
-      String name = names.nextElement();
-      String lower = Proxy.lower(name);
-      if (Proxy.HOP_BY_HOP.contains(lower) || connectionTokens.contains(lower) || lower.equals("host")
-          || (forwardfor && (lower.equals("x-forwarded-proto") || lower.equals("x-forwarded-host")
-              || lower.equals("x-forwarded-port")))) {
-        continue;
-      }
-      for (Enumeration<String> values = request.getHeaders(name); values.hasMoreElements(); ) {
-        String value = values.nextElement();
-        if (lower.equals("cookie")) {
-          value = proxy.balancer.forwardedCookieHeader(value); // our sticky cookie out, a prefix removed
-          if (value == null) {
-            continue;
-          }
-        }
-        headers.add(name, value);
-      }
-    }
-    String host = request.getHeader("Host");
-    if (proxy.options.preserveHost() && host != null) {
-      headers.put(HttpHeader.HOST, host);
-    }
-    if (forwardfor) {
-      headers.add("X-Forwarded-For", request.getRemoteAddr()); // a new line after the client's, as HAProxy
-      headers.put("X-Forwarded-Proto", request.getScheme());
-      if (host != null) {
-        headers.put("X-Forwarded-Host", host);
-      }
-      headers.put("X-Forwarded-Port", Integer.toString(request.getServerPort()));
-    }
-  }
-
-  private static Set<String> connectionTokens(Enumeration<String> values) {
-    if (values == null || !values.hasMoreElements()) {
-      return Collections.emptySet();
-    }
-    Set<String> tokens = new HashSet<>();
-    while (values.hasMoreElements()) {
-      for (String t : values.nextElement().split(",")) {
-        tokens.add(t.trim().toLowerCase(Locale.ROOT));
-      }
-    }
-    return tokens;
-  }
-
   private void onResponseHeaders(Attempt a, Response r) {
-    ServerGroup group = proxy.balancer.group();
-    group.recordRequestSuccess(a.server());
+    context.group.recordRequestSuccess(a.server());
     if (clientGone) {
       r.abort(new IOException("client went away"));
       return;
     }
     a.headersCopied = true;
     response.setStatus(r.getStatus());
-    HttpFields fields = r.getHeaders();
-    Set<String> tokens = connectionTokens(Collections.enumeration(fields.getValuesList(HttpHeader.CONNECTION)));
-    for (HttpField f : fields) {
-      String lower = Proxy.lower(f.getName());
-      if (Proxy.HOP_BY_HOP.contains(lower) || tokens.contains(lower)) {
-        continue;
-      }
-      if (lower.equals("content-length")) {
-        try {
-          response.setContentLengthLong(Long.parseLong(f.getValue().trim()));
-        } catch (NumberFormatException e) {
-          // the client parser already rejects it; never forward a bad length
-        }
-      } else if (lower.equals("set-cookie")) {
-        String value = proxy.balancer.backendSetCookie(a.selection, f.getValue()); // stick tables learn here
-        if (value != null) {
-          response.addHeader(f.getName(), value);
-        }
-      } else if (lower.equals("date") || lower.equals("server")) {
-        response.setHeader(f.getName(), f.getValue()); // containers may have their own: keep the server's
-      } else {
-        response.addHeader(f.getName(), f.getValue());
-      }
-    }
-    String setCookie = a.selection.setCookie();
-    if (setCookie != null) {
-      response.addHeader("Set-Cookie", setCookie);
-      if (proxy.balancer instanceof StickyCookieBalancer && ((StickyCookieBalancer) proxy.balancer).nocache()) {
-        response.setHeader("Cache-Control", "private");
-      }
-    }
+    context.headers.response(ServletHeaders.of(r.getHeaders()), a.selection, ServletHeaders.to(response));
   }
 
   private void onComplete(Attempt a, Result result) {
@@ -264,109 +184,65 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
       return;
     }
     Server server = a.server();
-    ServerGroup group = proxy.balancer.group();
-    String backend = group.name();
-    String what = describe(cause);
-    group.recordRequestFailure(server, what);
+    String backend = context.group.name();
+    String what = Failures.describe(cause);
+    context.group.recordRequestFailure(server, what);
     if (response.isCommitted()) {
-      Proxy.log.warn("{}: {} failed mid-response to {} {}: {}; aborting the client connection", backend,
-          Proxy.describe(server), request.getMethod(), request.getRequestURI(), what);
+      log.warn("{}: {} failed mid-response to {} {}: {}; aborting the client connection", backend,
+          Failures.describe(server), request.getMethod(), request.getRequestURI(), what);
       abortClient();
       return;
     }
-    if (proxy.closed) {
-      Proxy.log.warn("{}: {} {} to {} failed while the filter was stopping: {}; answering 503", backend,
-          request.getMethod(), request.getRequestURI(), Proxy.describe(server), what);
-      sendError(503);
+    if (context.stopping()) {
+      log.warn("{}: {} {} to {} failed while the filter was stopping: {}; answering 503", backend,
+          request.getMethod(), request.getRequestURI(), Failures.describe(server), what);
+      sendError(ErrorResponse.NO_SERVER);
       return;
     }
-    boolean connectFailure = !a.begun;
-    boolean timeout = isTimeout(cause);
-    boolean malformed = isMalformed(cause);
-    boolean retryable = connectFailure
-        || (idempotent && bodyBytesRead == 0 && !a.responseBegun && !a.headersCopied && !timeout && !malformed);
-    if (retryable && attempts <= proxy.options.retries()) {
+    AttemptFailure failure = AttemptFailure.classify(a.begun, Failures.isTimeout(cause),
+        a.responseBegun || a.headersCopied || Failures.isMalformed(cause));
+    boolean bodyStarted = bodyBytesRead != 0;
+    RetryPolicy policy = context.retries;
+    if (policy.shouldRetry(failure, idempotent, bodyStarted, attempts)) {
       server.stats().retry();
-      Selection next = nextSelection(a.selection);
+      Selection next = policy.next(a.selection, tried);
       if (next.isEmpty()) {
-        Proxy.log.warn("{}: {} {} to {} failed: {}; no other server to retry on; answering 503", backend,
-            request.getMethod(), request.getRequestURI(), Proxy.describe(server), what);
-        sendError(503);
+        log.warn("{}: {} {} to {} failed: {}; no other server to retry on; answering 503", backend,
+            request.getMethod(), request.getRequestURI(), Failures.describe(server), what);
+        sendError(ErrorResponse.NO_SERVER);
         return;
       }
-      Proxy.log.info("{}: {} {} to {} failed: {}; retry {}/{} on {}", backend, request.getMethod(),
-          request.getRequestURI(), Proxy.describe(server), what, attempts, proxy.options.retries(),
-          Proxy.describe(next.server()));
+      log.info("{}: {} {} to {} failed: {}; retry {}/{} on {}", backend, request.getMethod(),
+          request.getRequestURI(), Failures.describe(server), what, attempts, policy.retries(),
+          Failures.describe(next.server()));
       if (next.server() == server) {
-        // HAProxy waits min(1s, timeout connect) before retrying the same server
-        long delay = Math.min(1000, proxy.options.timeoutConnect().toMillis());
-        proxy.client.getScheduler().schedule(() -> retry(next), delay, TimeUnit.MILLISECONDS);
+        context.client.getScheduler().schedule(() -> retry(next), policy.sameServerDelayMillis(),
+            TimeUnit.MILLISECONDS);
       } else {
         retry(next);
       }
       return;
     }
-    int status = connectFailure || retryable ? 503 : timeout ? 504 : 502;
-    Proxy.log.warn("{}: {} {} to {} failed after {} attempt(s): {}; answering {}", backend, request.getMethod(),
-        request.getRequestURI(), Proxy.describe(server), attempts, what, status);
-    sendError(status);
+    ErrorResponse answer = policy.answer(failure, idempotent, bodyStarted);
+    log.warn("{}: {} {} to {} failed after {} attempt(s): {}; answering {}", backend, request.getMethod(),
+        request.getRequestURI(), Failures.describe(server), attempts, what, answer.status());
+    sendError(answer);
   }
 
   private void retry(Selection next) {
     if (clientGone || finished.get()) {
       return;
     }
-    if (proxy.closed) {
-      sendError(503); // the filter stopped while this retry waited
+    if (context.stopping()) {
+      sendError(ErrorResponse.NO_SERVER); // the filter stopped while this retry waited
       return;
     }
     try {
       send(next);
     } catch (RuntimeException e) {
-      Proxy.log.warn("{}: retry failed to start: {}", proxy.balancer.group().name(), e.toString());
-      sendError(503);
+      log.warn("{}: retry failed to start: {}", context.group.name(), e.toString());
+      sendError(ErrorResponse.NO_SERVER);
     }
-  }
-
-  /** The server for a retry: another one with {@code redispatch} (a fresh cookie follows), else the same. */
-  private Selection nextSelection(Selection failed) {
-    boolean stillUsable = proxy.balancer.group().snapshot().usable().contains(failed.server());
-    if (!proxy.options.redispatch() && stillUsable) {
-      return failed;
-    }
-    return proxy.balancer.selectOther(RequestView.EMPTY, tried); // no cookie: the fallback's choice
-  }
-
-  private static String describe(Throwable t) {
-    Throwable root = t;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    String m = root.getMessage();
-    if (root instanceof java.io.EOFException) {
-      m = "connection closed by the server"; // Jetty's message is a dump of the connection
-    } else if (m != null && m.length() > 160) {
-      m = m.substring(0, 160) + "...";
-    }
-    return root.getClass().getSimpleName() + (m == null ? "" : ": " + m);
-  }
-
-  private static boolean isTimeout(Throwable t) {
-    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-      if (c instanceof TimeoutException || c instanceof java.net.SocketTimeoutException) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static boolean isMalformed(Throwable t) {
-    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-      if (c instanceof org.eclipse.jetty.http.HttpException) {
-        return true; // the response could not be parsed: bytes came back
-      }
-    }
-    return false;
   }
 
   // ---- client side: request body ----
@@ -393,11 +269,11 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
         return;
       }
       if (!in.isReady()) {
-        waitingForClient = true;
+        watchdog.waiting();
         return; // onDataAvailable() calls us again
       }
       int n = in.read(inBuffer);
-      progress();
+      watchdog.progress();
       if (n < 0) {
         inputDone = true;
         a.content.close();
@@ -454,7 +330,7 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
       if (completeWhenWritten) {
         if (out.isReady()) {
           completeWhenWritten = false;
-          complete();
+          finish(false);
         }
         return;
       }
@@ -463,7 +339,7 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
         return;
       }
       if (!out.isReady()) {
-        waitingForClient = true;
+        watchdog.waiting();
         return; // onWritePossible() calls us again
       }
       Content.Chunk chunk = s.read();
@@ -495,7 +371,7 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
         bytes.get(outBuffer, 0, n);
         chunk.release();
         out.write(outBuffer, 0, n);
-        progress();
+        watchdog.progress();
         needFlush = true;
       } else {
         chunk.release();
@@ -510,7 +386,7 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
 
   @Override
   public void onWritePossible() {
-    progress();
+    watchdog.progress();
     pumpOut();
   }
 
@@ -524,9 +400,13 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
     pumpOut();
   }
 
-  private void complete() {
+  /** Ends the exchange once: stops the watchdog, aborts the client connection if asked, completes. */
+  private void finish(boolean abortConnection) {
     if (finished.compareAndSet(false, true)) {
-      cancelWatchdog();
+      watchdog.cancel();
+      if (abortConnection) {
+        ConnectionAbort.abort(response);
+      }
       try {
         async.complete();
       } catch (IllegalStateException e) {
@@ -536,7 +416,7 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
   }
 
   /** A short plain error body; the exchange ends when it is written. */
-  private void sendError(int status) {
+  private void sendError(ErrorResponse error) {
     if (finished.get() || clientGone) {
       return;
     }
@@ -550,25 +430,13 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
       abortClient();
       return;
     }
-    byte[] body = Proxy.errorBody(status);
-    response.setStatus(status);
-    response.setContentType("text/plain; charset=utf-8");
-    response.setHeader("Cache-Control", "no-cache");
-    response.setContentLength(body.length);
-    errorBody = body;
+    ServletHeaders.prepare(response, error);
+    errorBody = error.body();
     pumpOut();
   }
 
   private void abortClient() {
-    if (finished.compareAndSet(false, true)) {
-      cancelWatchdog();
-      ConnectionAbort.abort(response);
-      try {
-        async.complete();
-      } catch (IllegalStateException e) {
-        // already completed
-      }
-    }
+    finish(true);
   }
 
   /** The client went away or its connection failed: release the server connection. */
@@ -577,20 +445,13 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
       return;
     }
     clientGone = true;
-    Proxy.log.debug("{}: client of {} {} went away: {}", proxy.balancer.group().name(), request.getMethod(),
+    log.debug("{}: client of {} {} went away: {}", context.group.name(), request.getMethod(),
         request.getRequestURI(), cause.toString());
     Attempt a = attempt;
     if (a != null && a.request != null) {
       a.request.abort(cause);
     }
-    if (finished.compareAndSet(false, true)) {
-      cancelWatchdog();
-      try {
-        async.complete();
-      } catch (IllegalStateException e) {
-        // already completed
-      }
-    }
+    finish(false);
   }
 
   @Override
@@ -610,7 +471,7 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
 
   @Override
   public void onComplete(AsyncEvent event) {
-    cancelWatchdog();
+    watchdog.cancel();
     if (!finished.get()) {
       clientFailed(new IOException("response completed by the container"));
     }
@@ -623,66 +484,14 @@ final class ProxyExchange implements AsyncListener, ReadListener, WriteListener 
 
   // ---- timeout-client ----
 
-  private void progress() {
-    lastClientProgress = System.nanoTime();
-    waitingForClient = false;
-  }
-
-  private void scheduleWatchdog() {
-    long period = Math.max(10, proxy.options.timeoutClient().toMillis() / 4);
-    watchdog = proxy.client.getScheduler().schedule(this::checkClient, period, TimeUnit.MILLISECONDS);
-  }
-
-  private void checkClient() {
-    if (finished.get()) {
-      return;
+  private void clientSilent(long idleNanos) {
+    log.warn("{}: client of {} {} silent for {} ms (timeout-client); closing", context.group.name(),
+        request.getMethod(), request.getRequestURI(), TimeUnit.NANOSECONDS.toMillis(idleNanos));
+    Attempt a = attempt;
+    clientGone = true;
+    if (a != null && a.request != null) {
+      a.request.abort(new TimeoutException("timeout-client"));
     }
-    long idle = System.nanoTime() - lastClientProgress;
-    if (waitingForClient && idle >= proxy.options.timeoutClient().toNanos()) {
-      Proxy.log.warn("{}: client of {} {} silent for {} ms (timeout-client); closing", proxy.balancer.group().name(),
-          request.getMethod(), request.getRequestURI(), TimeUnit.NANOSECONDS.toMillis(idle));
-      Attempt a = attempt;
-      clientGone = true;
-      if (a != null && a.request != null) {
-        a.request.abort(new TimeoutException("timeout-client"));
-      }
-      abortClient();
-      return;
-    }
-    scheduleWatchdog();
-  }
-
-  private void cancelWatchdog() {
-    Scheduler.Task t = watchdog;
-    if (t != null) {
-      t.cancel();
-    }
-  }
-
-  /** One try on one server. */
-  private static final class Attempt {
-    final Selection selection;
-    Request request;
-    AsyncRequestContent content;
-    volatile boolean begun;
-    volatile boolean committed;
-    volatile boolean responseBegun;
-    volatile boolean headersCopied;
-    volatile boolean writing;
-    private final AtomicBoolean ended = new AtomicBoolean();
-
-    Attempt(Selection selection) {
-      this.selection = selection;
-    }
-
-    Server server() {
-      return selection.server();
-    }
-
-    void ended() {
-      if (ended.compareAndSet(false, true)) {
-        selection.server().stats().requestEnded();
-      }
-    }
+    abortClient();
   }
 }

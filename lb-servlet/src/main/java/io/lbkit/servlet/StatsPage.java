@@ -1,6 +1,5 @@
 package io.lbkit.servlet;
 
-import io.lbkit.cookie.StickyCookieBalancer;
 import io.lbkit.core.Balancer;
 import io.lbkit.core.Server;
 import io.lbkit.core.ServerGroup;
@@ -11,10 +10,12 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 
@@ -26,13 +27,49 @@ import java.util.Locale;
 final class StatsPage {
   private final List<Balancer> balancers;
   private final FilterOptions options;
-  private final byte[] expectedAuthorization;
+  /** SHA-256 of the expected {@code user:password}, or null without stats-auth. */
+  private final byte[] expectedCredentials;
 
   StatsPage(List<Balancer> balancers, FilterOptions options) {
     this.balancers = List.copyOf(balancers);
     this.options = options;
-    String auth = options.statsAuthorization();
-    this.expectedAuthorization = auth == null ? null : auth.getBytes(StandardCharsets.UTF_8);
+    String auth = options.statsAuthorization(); // "Basic <base64 of user:password>"
+    this.expectedCredentials = auth == null ? null
+        : sha256(Base64.getDecoder().decode(auth.substring(auth.indexOf(' ') + 1)));
+  }
+
+  /**
+   * Whether an {@code Authorization} header carries the expected Basic credentials. The scheme is
+   * case-insensitive (RFC 7617); the credentials are compared as SHA-256 digests with
+   * {@link MessageDigest#isEqual}, so the time taken says nothing about how much of them matched.
+   */
+  boolean authorized(String header) {
+    if (header == null) {
+      return false;
+    }
+    String h = header.trim();
+    int space = 0;
+    while (space < h.length() && h.charAt(space) != ' ' && h.charAt(space) != '\t') {
+      space++;
+    }
+    if (!h.substring(0, space).equalsIgnoreCase("Basic")) {
+      return false;
+    }
+    byte[] given;
+    try {
+      given = Base64.getDecoder().decode(h.substring(space).trim());
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+    return MessageDigest.isEqual(sha256(given), expectedCredentials);
+  }
+
+  private static byte[] sha256(byte[] bytes) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(bytes);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e); // every JVM must have it
+    }
   }
 
   /** Whether {@code request} is for the stats page (its path inside the web application equals stats-uri). */
@@ -51,9 +88,8 @@ final class StatsPage {
 
   void serve(HttpServletRequest request, HttpServletResponse response) throws IOException {
     response.setHeader("Cache-Control", "no-cache");
-    if (expectedAuthorization != null) {
-      String given = request.getHeader("Authorization");
-      if (given == null || !MessageDigest.isEqual(given.trim().getBytes(StandardCharsets.UTF_8), expectedAuthorization)) {
+    if (expectedCredentials != null) {
+      if (!authorized(request.getHeader("Authorization"))) {
         response.setHeader("WWW-Authenticate", "Basic realm=\"lbkit stats\", charset=\"UTF-8\"");
         text(response, 401, "text/plain; charset=utf-8", "401 Unauthorized: the stats page needs credentials.\n");
         return;
@@ -122,7 +158,6 @@ final class StatsPage {
       ServerGroup group = b.group();
       Snapshot snapshot = group.snapshot();
       long tick = group.ticker().read();
-      StickyCookieBalancer sticky = b instanceof StickyCookieBalancer ? (StickyCookieBalancer) b : null;
       for (Server s : snapshot.servers()) {
         Row r = new Row();
         r.backend = group.name();
@@ -130,7 +165,7 @@ final class StatsPage {
         r.address = s.endpoint() == null ? null : s.endpoint().ipAddress();
         r.port = s.endpoint() == null ? null : s.endpoint().port();
         r.status = s.state().name();
-        r.cookie = sticky != null && s.endpoint() != null ? sticky.cookieValue(s.endpoint()) : null;
+        r.cookie = s.endpoint() != null ? b.cookieValue(s) : null;
         long ago = Math.max(0, tick - s.lastChangeNanos());
         r.secondsSinceChange = Duration.ofNanos(ago).toSeconds();
         r.lastChange = now.minusSeconds(r.secondsSinceChange);

@@ -3,6 +3,7 @@ package io.lbkit.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lbkit.dns.DnsOptions;
 import io.lbkit.servlet.ServletContainer.Kind;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -30,10 +31,13 @@ class InitFailureTest {
       "check@@sometimes@@check: 'sometimes' (expected: tcp, http, none, on or off)",
       "hold-valid@@forever@@hold-valid: 'forever' (expected: a duration such as 500ms, 10s, 2m, 1h)",
       "cookie@@bad name@@cookie: 'bad name' (expected: a cookie name made of letters, digits and !#$%&'*+-.^_`|~)",
+      "timeout-server@@999999d@@timeout-server: 999999d (expected: at most 365d)",
+      "slots@@x@@slots: 'x' (expected: an integer 1..100000)",
+      "stick-on@@JSESSION ID@@stick-on: 'JSESSION ID' (expected: a cookie name made of letters, digits and !#$%&'*+-.^_`|~)",
   })
   void badValuesNameTheParameter(String key, String value, String message) {
     Map<String, String> p = new LinkedHashMap<>();
-    p.put("backend", LoadBalancerConfig.DNS_KEYS.contains(key) ? "tasks.whoami:80" : "127.0.0.2:8080");
+    p.put("backend", DnsOptions.ALL.contains(key) ? "tasks.whoami:80" : "127.0.0.2:8080");
     if (key.startsWith("cookie") && !key.equals("cookie")) {
       p.put("cookie", "SRVID");
       p.put("cookie-key", "k");
@@ -85,7 +89,7 @@ class InitFailureTest {
         "hold-valid", "10s"));
     assertThat(dns.staticEndpoints()).isNull();
     assertThatThrownBy(() -> LoadBalancerConfig.parse(Map.of("backend", "tasks.whoami")))
-        .hasMessageStartingWith("dns: 'tasks.whoami' (expected: host:port");
+        .hasMessageStartingWith("backend: 'tasks.whoami' (expected: ip:port[,ip:port...], a DNS name host:port");
     assertThat(LoadBalancerConfig.parse(Map.of("backend", "127.0.0.2:80", "cookie-key", "secret",
         "stats-auth", "a:b")).toString()).doesNotContain("secret").doesNotContain("a:b").contains("<masked>");
   }

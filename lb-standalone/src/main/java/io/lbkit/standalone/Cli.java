@@ -1,6 +1,10 @@
 package io.lbkit.standalone;
 
 import io.lbkit.internal.Durations;
+import io.lbkit.internal.HostPort;
+import io.lbkit.internal.Values;
+import io.lbkit.option.Option;
+import io.lbkit.option.OptionException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -24,7 +28,8 @@ import picocli.CommandLine.ParseResult;
 
 /**
  * The command line: the filter's init-params as {@code --name value} flags (generated from the
- * names the filter's parser knows), plus the standalone's own flags. Parsing never logs (logging is
+ * option table, {@link io.lbkit.servlet.LoadBalancerConfig#optionTable()}: name, value label, help, section and bare
+ * value), plus the standalone's own flags. Parsing never logs (logging is
  * configured from its result) and never prints: problems come back as a {@link UsageException}
  * with one line naming the flag and what it accepts.
  */
@@ -77,10 +82,11 @@ final class Cli {
     return level == null ? null : checkLogLevel(level);
   }
 
-  /** Parses the whole command line; {@code filterKeys} are the filter's init-param names. */
-  static Settings parse(String[] args, Set<String> filterKeys) throws UsageException {
+  /** Parses the whole command line; {@code table} holds the filter's init-params. */
+  static Settings parse(String[] args, List<Option<?, ?>> table) throws UsageException {
     checkArgumentFiles(args);
-    CommandLine cmd = new CommandLine(spec(filterKeys));
+    Set<String> filterKeys = names(table);
+    CommandLine cmd = new CommandLine(spec(table));
     ParseResult r;
     try {
       r = cmd.parseArgs(args);
@@ -96,8 +102,9 @@ final class Cli {
     String[] hostPort = hostPort("--listen", listen);
     Duration grace;
     try {
-      grace = Durations.parse("--shutdown-grace", r.matchedOptionValue("--shutdown-grace", DEFAULT_GRACE));
-    } catch (IllegalArgumentException e) {
+      grace = Durations.parse("--shutdown-grace", r.matchedOptionValue("--shutdown-grace", DEFAULT_GRACE),
+          Duration.ZERO, Durations.MAX);
+    } catch (OptionException e) {
       throw new UsageException(e.getMessage());
     }
     String level = r.matchedOptionValue("--log-level", null);
@@ -131,8 +138,30 @@ final class Cli {
   }
 
   /** The {@code --help} text. */
-  static String usage(Set<String> filterKeys) {
-    return new CommandLine(spec(filterKeys)).getUsageMessage(CommandLine.Help.Ansi.OFF);
+  static String usage(List<Option<?, ?>> table) {
+    return new CommandLine(spec(table)).getUsageMessage(CommandLine.Help.Ansi.OFF);
+  }
+
+  /**
+   * The one line for a configuration error: the option as a flag when the filter's table has it
+   * ({@code --slots: 'x' (expected: ...)}), else the message as it is.
+   */
+  static String flagMessage(RuntimeException e, List<Option<?, ?>> table) {
+    if (e instanceof OptionException) {
+      OptionException o = (OptionException) e;
+      if (names(table).contains(o.option())) {
+        return o.message("--" + o.option());
+      }
+    }
+    return "invalid configuration: " + e.getMessage();
+  }
+
+  private static Set<String> names(List<Option<?, ?>> table) {
+    Set<String> names = new LinkedHashSet<>();
+    for (Option<?, ?> o : table) {
+      names.add(o.name());
+    }
+    return names;
   }
 
   /** {@code lb-standalone 0.1.0}, from the version baked into the jar. */
@@ -148,20 +177,8 @@ final class Cli {
     return PROGRAM + " " + p.getProperty("version", "unknown");
   }
 
-  /**
-   * Turns a parser message ({@code slots: 'x' (expected: ...)}) into a flag message
-   * ({@code --slots: ...}) when it starts with an init-param name.
-   */
-  static String asFlagMessage(String message, Set<String> filterKeys) {
-    String m = message == null ? "invalid configuration" : message;
-    int colon = m.indexOf(':');
-    if (colon > 0 && filterKeys.contains(m.substring(0, colon))) {
-      return "--" + m;
-    }
-    return "invalid configuration: " + m;
-  }
-
-  private static CommandSpec spec(Set<String> filterKeys) {
+  private static CommandSpec spec(List<Option<?, ?>> table) {
+    Set<String> filterKeys = names(table);
     for (String own : OWN_FLAGS) {
       if (filterKeys.contains(own)) {
         // a filter init-param named like one of our flags would silently shadow it
@@ -192,21 +209,17 @@ final class Cli {
         + " (default: " + DEFAULT_DEMO_PORT + ")."));
 
     Map<String, List<OptionSpec>> sections = new LinkedHashMap<>();
-    for (String s : FilterFlags.SECTIONS) {
-      sections.put(s, new ArrayList<>());
-    }
-    for (String key : orderedKeys(filterKeys)) {
-      FilterFlags.Help h = FilterFlags.help(key);
-      OptionSpec.Builder b = OptionSpec.builder("--" + key).type(String.class).paramLabel(h.label())
-          .description(h.text());
-      if (h.bare() != null) {
-        b.arity("0..1").fallbackValue(h.bare());
+    for (Option<?, ?> option : table) {
+      OptionSpec.Builder b = OptionSpec.builder("--" + option.name()).type(String.class)
+          .paramLabel(option.valueLabel()).description(option.help());
+      if (option.bareValue() != null) {
+        b.arity("0..1").fallbackValue(option.bareValue());
       } else {
         b.arity("1");
       }
       OptionSpec o = b.build();
       spec.addOption(o);
-      sections.computeIfAbsent(h.section(), k -> new ArrayList<>()).add(o);
+      sections.computeIfAbsent(option.section().title(), k -> new ArrayList<>()).add(o);
     }
 
     spec.usageMessage().sectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_OPTION_LIST, help -> {
@@ -233,18 +246,6 @@ final class Cli {
     spec.usageMessage().footerHeading("%n").footer("Exit status: 0 after a clean (graceful) stop, 1 when it cannot start"
         + " (e.g. a port is taken), 2 for a bad flag or value. See docs/standalone.md.");
     return spec;
-  }
-
-  /** Table order first (grouped help reads better), then any name the table does not know. */
-  private static List<String> orderedKeys(Set<String> filterKeys) {
-    Set<String> ordered = new LinkedHashSet<>();
-    for (String key : FilterFlags.table().keySet()) {
-      if (filterKeys.contains(key)) {
-        ordered.add(key);
-      }
-    }
-    ordered.addAll(new java.util.TreeSet<>(filterKeys));
-    return new ArrayList<>(ordered);
   }
 
   private static OptionSpec own(String name, String label, String text) {
@@ -302,42 +303,19 @@ final class Cli {
 
   private static int integer(String flag, String text, int min, int max) throws UsageException {
     try {
-      int v = Integer.parseInt(text.trim());
-      if (v >= min && v <= max) {
-        return v;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
+      return Values.integer(flag, text, min, max);
+    } catch (OptionException e) {
+      throw new UsageException(e.getMessage());
     }
-    throw new UsageException(flag + ": '" + text + "' (expected: an integer " + min + ".." + max + ")");
   }
 
   /** {@code host:port}, {@code [v6]:port} or {@code :port} (all interfaces); port 0..65535. */
   static String[] hostPort(String flag, String text) throws UsageException {
-    String t = text.trim();
-    String expected = " (expected: host:port, e.g. 127.0.0.1:10087, 0.0.0.0:80 or [::1]:8080)";
-    int colon = t.lastIndexOf(':');
-    if (colon < 0 || colon == t.length() - 1) {
-      throw new UsageException(flag + ": '" + text + "'" + expected);
-    }
-    String host = t.substring(0, colon);
-    if (host.startsWith("[") && host.endsWith("]")) {
-      host = host.substring(1, host.length() - 1);
-    } else if (host.contains(":")) {
-      throw new UsageException(flag + ": '" + text + "'" + expected);
-    }
-    if (host.isEmpty()) {
-      host = "0.0.0.0";
-    }
-    int port;
     try {
-      port = Integer.parseInt(t.substring(colon + 1));
-    } catch (NumberFormatException e) {
-      throw new UsageException(flag + ": '" + text + "'" + expected);
+      HostPort hp = HostPort.parse(flag, text, 0, -1, "host:port, e.g. 127.0.0.1:10087, 0.0.0.0:80 or [::1]:8080");
+      return new String[] {hp.host().isEmpty() ? "0.0.0.0" : hp.host(), Integer.toString(hp.port())};
+    } catch (OptionException e) {
+      throw new UsageException(e.getMessage());
     }
-    if (port < 0 || port > 65535) {
-      throw new UsageException(flag + ": '" + text + "' (expected: a port 0..65535)");
-    }
-    return new String[] {host, Integer.toString(port)};
   }
 }

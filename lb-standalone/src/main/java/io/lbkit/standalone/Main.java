@@ -2,6 +2,7 @@ package io.lbkit.standalone;
 
 import io.lbkit.core.Balancer;
 import io.lbkit.core.Snapshot;
+import io.lbkit.option.Option;
 import io.lbkit.servlet.LoadBalancerConfig;
 import io.lbkit.servlet.LoadBalancingFilter;
 import io.lbkit.servlet.Mode;
@@ -9,8 +10,8 @@ import jakarta.servlet.Filter;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -56,7 +57,7 @@ public final class Main {
     // before the first logger exists: slf4j-simple reads its settings once
     Logging.configure(level);
 
-    Set<String> keys = LoadBalancerConfig.knownKeys();
+    List<Option<?, ?>> keys = LoadBalancerConfig.optionTable();
     Cli.Settings settings;
     try {
       settings = Cli.parse(args, keys);
@@ -75,7 +76,7 @@ public final class Main {
     return serve(settings, keys);
   }
 
-  private int serve(Cli.Settings s, Set<String> keys) {
+  private int serve(Cli.Settings s, List<Option<?, ?>> keys) {
     Logger log = LoggerFactory.getLogger(Main.class);
     grace = s.shutdownGrace();
     if (s.demo()) {
@@ -106,7 +107,7 @@ public final class Main {
         config = LoadBalancerConfig.parse(params);
         balancer = config.createBalancer();
       } catch (IllegalArgumentException | IllegalStateException e) {
-        return usage(Cli.asFlagMessage(e.getMessage(), keys));
+        return usage(Cli.flagMessage(e, keys));
       }
       log.debug("configuration: {}", config);
       if (config.options().mode() == Mode.ROUTE) {

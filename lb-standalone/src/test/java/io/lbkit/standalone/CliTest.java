@@ -3,6 +3,8 @@ package io.lbkit.standalone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lbkit.option.Option;
+import io.lbkit.option.OptionException;
 import io.lbkit.servlet.LoadBalancerConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,16 +18,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class CliTest {
+  private static final List<Option<?, ?>> TABLE = LoadBalancerConfig.optionTable();
   private static final Set<String> KEYS = LoadBalancerConfig.knownKeys();
 
   @Test
   void everyInitParamIsAFlagAndHasHelp() {
-    String usage = Cli.usage(KEYS);
+    String usage = Cli.usage(TABLE);
     for (String key : KEYS) {
       assertThat(usage).as("--help lists --%s", key).contains("--" + key);
     }
-    // the help table describes exactly the names the filter's parser knows: no drift either way
-    assertThat(FilterFlags.table().keySet()).containsExactlyInAnyOrderElementsOf(KEYS);
+    // flags, their help and the filter's parser come from one table: no drift either way
+    for (Option<?, ?> o : TABLE) {
+      assertThat(usage).contains(o.help().substring(0, Math.min(40, o.help().length())));
+    }
+    assertThat(usage).contains("Health checks:", "DNS resolver (when --backend is a name):", "Stats page:");
   }
 
   @Test
@@ -47,14 +53,14 @@ class CliTest {
       }
       expected.put(key, value);
     }
-    Cli.Settings s = Cli.parse(args.toArray(new String[0]), KEYS);
+    Cli.Settings s = Cli.parse(args.toArray(new String[0]), TABLE);
     assertThat(s.params()).containsExactlyEntriesOf(expected);
   }
 
   @Test
   void flagsBecomeInitParamsInTheOrderGiven() throws Exception {
     Cli.Settings s = Cli.parse(new String[] {"--slots", "5", "--backend=tasks.whoami:80", "--cookie", "SRVID",
-        "--cookie-key", "k1,k2", "--listen", "0.0.0.0:8080", "--shutdown-grace", "3s"}, KEYS);
+        "--cookie-key", "k1,k2", "--listen", "0.0.0.0:8080", "--shutdown-grace", "3s"}, TABLE);
     assertThat(s.params()).containsExactly(Map.entry("slots", "5"), Map.entry("backend", "tasks.whoami:80"),
         Map.entry("cookie", "SRVID"), Map.entry("cookie-key", "k1,k2"));
     assertThat(s.listenHost()).isEqualTo("0.0.0.0");
@@ -65,11 +71,11 @@ class CliTest {
 
   @Test
   void defaults() throws Exception {
-    Cli.Settings s = Cli.parse(new String[] {"--backend", "127.0.0.2:80"}, KEYS);
+    Cli.Settings s = Cli.parse(new String[] {"--backend", "127.0.0.2:80"}, TABLE);
     assertThat(s.listenHost() + ":" + s.listenPort()).isEqualTo(Cli.DEFAULT_LISTEN);
     assertThat(s.shutdownGrace()).isEqualTo(Duration.ofSeconds(10));
     assertThat(s.logLevel()).isNull();
-    Cli.Settings demo = Cli.parse(new String[] {"--demo"}, KEYS);
+    Cli.Settings demo = Cli.parse(new String[] {"--demo"}, TABLE);
     assertThat(demo.demo()).isTrue();
     assertThat(demo.replicas()).isEqualTo(3);
     assertThat(demo.demoPort()).isEqualTo(18080);
@@ -77,7 +83,7 @@ class CliTest {
 
   @Test
   void onOffFlagsMayGoWithoutValue() throws Exception {
-    Cli.Settings s = Cli.parse(new String[] {"--check", "--redispatch=off", "--backend", "x:1"}, KEYS);
+    Cli.Settings s = Cli.parse(new String[] {"--check", "--redispatch=off", "--backend", "x:1"}, TABLE);
     assertThat(s.params()).containsEntry("check", "tcp").containsEntry("redispatch", "off");
   }
 
@@ -86,7 +92,7 @@ class CliTest {
     Path file = dir.resolve("lb.args");
     Files.writeString(file, "# the article's backend\n--backend tasks.whoami:80\n--slots 5\n"
         + "--cookie SRVID --cookie-key \"njqWdVKWfG\"\n");
-    Cli.Settings s = Cli.parse(new String[] {"@" + file, "--listen", "127.0.0.1:0"}, KEYS);
+    Cli.Settings s = Cli.parse(new String[] {"@" + file, "--listen", "127.0.0.1:0"}, TABLE);
     assertThat(s.params()).containsExactly(Map.entry("backend", "tasks.whoami:80"), Map.entry("slots", "5"),
         Map.entry("cookie", "SRVID"), Map.entry("cookie-key", "njqWdVKWfG"));
     assertThat(s.listenPort()).isZero();
@@ -115,16 +121,32 @@ class CliTest {
     assertUsage("--shutdown-grace: '5x' (expected: a duration", "--shutdown-grace", "5x");
     assertUsage("--replicas: only with --demo", "--replicas", "3");
     assertUsage("--demo-port: only with --demo", "--demo-port", "3");
-    assertUsage("--replicas: '21' (expected: an integer 0..20)", "--demo", "--replicas", "21");
-    assertUsage("--demo-port: '0' (expected: an integer 1..65535)", "--demo", "--demo-port", "0");
+    assertUsage("--replicas: 21 (expected: 0..20)", "--demo", "--replicas", "21");
+    assertUsage("--replicas: 'x' (expected: an integer 0..20)", "--demo", "--replicas", "x");
+    assertUsage("--demo-port: 0 (expected: 1..65535)", "--demo", "--demo-port", "0");
     assertUsage("@/no/such/file: cannot read argument file", "@/no/such/file");
   }
 
   @Test
-  void parserMessagesBecomeFlagMessages() {
-    assertThat(Cli.asFlagMessage("slots: 'abc' (expected: an integer)", KEYS))
-        .isEqualTo("--slots: 'abc' (expected: an integer)");
-    assertThat(Cli.asFlagMessage("something odd: x", KEYS)).isEqualTo("invalid configuration: something odd: x");
+  void parserErrorsBecomeFlagMessagesFromTheOptionNamed() {
+    assertThat(Cli.flagMessage(new OptionException("slots", "abc", "an integer 1..100000"), TABLE))
+        .isEqualTo("--slots: 'abc' (expected: an integer 1..100000)");
+    assertThat(Cli.flagMessage(catchOption(() -> LoadBalancerConfig.parse(Map.of("backend", "127.0.0.2:1",
+        "timeout-server", "999999d"))), TABLE)).isEqualTo("--timeout-server: 999999d (expected: at most 365d)");
+    // a name that is no flag is not dressed up as one
+    assertThat(Cli.flagMessage(new OptionException("hostname", "a..b", "a DNS name"), TABLE))
+        .isEqualTo("invalid configuration: hostname: 'a..b' (expected: a DNS name)");
+    assertThat(Cli.flagMessage(new IllegalStateException("something odd: x"), TABLE))
+        .isEqualTo("invalid configuration: something odd: x");
+  }
+
+  private static RuntimeException catchOption(Runnable r) {
+    try {
+      r.run();
+    } catch (RuntimeException e) {
+      return e;
+    }
+    throw new AssertionError("no exception");
   }
 
   @Test
@@ -137,13 +159,13 @@ class CliTest {
 
   @Test
   void helpAndVersion() throws Exception {
-    assertThat(Cli.parse(new String[] {"--help"}, KEYS).help()).isTrue();
-    assertThat(Cli.parse(new String[] {"-V"}, KEYS).version()).isTrue();
+    assertThat(Cli.parse(new String[] {"--help"}, TABLE).help()).isTrue();
+    assertThat(Cli.parse(new String[] {"-V"}, TABLE).version()).isTrue();
     assertThat(Cli.version()).matches("lb-standalone \\d+\\.\\d+\\.\\d+.*");
   }
 
   private static void assertUsage(String messageStart, String... args) {
-    assertThatThrownBy(() -> Cli.parse(args, KEYS)).isInstanceOf(Cli.UsageException.class)
+    assertThatThrownBy(() -> Cli.parse(args, TABLE)).isInstanceOf(Cli.UsageException.class)
         .satisfies(e -> assertThat(e.getMessage()).startsWith(messageStart).doesNotContain("\n"));
   }
 }

@@ -36,6 +36,9 @@ class CommandLineIT {
             "lb-standalone: --check: 'maybe' (expected: tcp, http"),
         Arguments.of(new String[] {"--hold-valid", "soon", "--backend", "tasks.whoami:80"},
             "lb-standalone: --hold-valid: 'soon' (expected: a duration"),
+        // range-checked when parsed: refused with the flag's name, exit 2, never an overflow later
+        Arguments.of(new String[] {"--timeout-server", "999999d", "--backend", "127.0.0.2:1"},
+            "lb-standalone: --timeout-server: 999999d (expected: at most 365d)"),
         Arguments.of(new String[] {"--demo", "--nameserver", "10.0.0.2:53"},
             "lb-standalone: --nameserver: not with --demo"),
         Arguments.of(new String[] {"--cookie", "SRVID", "--backend", "127.0.0.2:1"},
