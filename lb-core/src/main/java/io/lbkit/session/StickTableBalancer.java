@@ -244,7 +244,7 @@ public final class StickTableBalancer implements Balancer {
      * Bounds the table's memory in bytes, not only in entries (HAProxy's {@code len}).
      */
     public Builder stickTableKeyMax(int keyMax) {
-      this.keyMax = Checks.range("stick-table-key-max", keyMax, 1, 8192);
+      this.keyMax = SessionOptions.STICK_TABLE_KEY_MAX.check(keyMax);
       return this;
     }
 
@@ -272,7 +272,7 @@ public final class StickTableBalancer implements Balancer {
 
     /**
      * Sets an option by its configuration name ({@code stick-on}, {@code stick-table-size},
-     * {@code stick-table-expire}).
+     * {@code stick-table-expire}, {@code stick-table-key-max}).
      *
      * @throws io.lbkit.option.OptionException for an unknown key or a bad value, naming both
      */

@@ -7,6 +7,8 @@ import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.map.IMap;
 import io.lbkit.core.Endpoint;
 import io.lbkit.internal.Checks;
+import io.lbkit.internal.HostPort;
+import io.lbkit.option.OptionException;
 import io.lbkit.session.StickStore;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -288,7 +290,7 @@ public final class HazelcastStickStore implements StickStore {
      * each instance is a member, found over TCP at these addresses (no multicast).
      */
     public Builder peers(String peers) {
-      this.peers = addresses("peers", peers);
+      this.peers = addresses(PeersOptions.PEERS.name(), PeersOptions.PEERS.check(peers));
       return this;
     }
 
@@ -297,17 +299,15 @@ public final class HazelcastStickStore implements StickStore {
      * {@code 0.0.0.0:5701}: every interface, port 5701, Hazelcast picks the announced address).
      */
     public Builder peerListen(String hostPort) {
-      String a = addresses("peer-listen", hostPort).get(0);
-      int colon = a.lastIndexOf(':');
-      String host = a.substring(0, colon);
-      this.listenHost = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-      this.listenPort = Integer.parseInt(a.substring(colon + 1));
+      HostPort a = HostPort.parse(PeersOptions.PEER_LISTEN.name(), hostPort, 1, -1, "host:port or [ipv6]:port");
+      this.listenHost = a.host();
+      this.listenPort = a.port();
       return this;
     }
 
     /** Joins an existing Hazelcast cluster as a client instead: its members' {@code host:port,...}. */
     public Builder peersClient(String addresses) {
-      this.client = addresses("peers-client", addresses);
+      this.client = addresses(PeersOptions.PEERS_CLIENT.name(), PeersOptions.PEERS_CLIENT.check(addresses));
       return this;
     }
 
@@ -320,7 +320,8 @@ public final class HazelcastStickStore implements StickStore {
     /** The cluster name (default {@code lbkit}); instances with another name never share. */
     public Builder peersName(String name) {
       if (name == null || name.isBlank() || !name.chars().allMatch(c -> c > 32 && c < 127)) {
-        throw new IllegalArgumentException("peers-name: '" + name + "' (expected: a cluster name, printable ASCII without spaces)");
+        throw new OptionException(PeersOptions.PEERS_NAME.name(), name,
+            "a cluster name, printable ASCII without spaces");
       }
       this.clusterName = name;
       return this;
@@ -328,12 +329,18 @@ public final class HazelcastStickStore implements StickStore {
 
     /** The longest a lookup waits for the cluster before the request is balanced without it (default 50ms). */
     public Builder peersTimeout(Duration timeout) {
-      Checks.positive("peers-timeout", timeout);
-      if (timeout.compareTo(Duration.ofSeconds(10)) > 0) {
-        throw new IllegalArgumentException("peers-timeout: " + timeout + " (expected: at most 10s; it delays requests)");
-      }
-      this.timeout = timeout;
+      this.timeout = PeersOptions.PEERS_TIMEOUT.check(timeout);
       return this;
+    }
+
+    /**
+     * Sets an option by its configuration name ({@code peers}, {@code peer-listen},
+     * {@code peers-client}, {@code peers-name}, {@code peers-timeout}).
+     *
+     * @throws OptionException for an unknown key or a bad value, naming both
+     */
+    public Builder set(String key, String value) {
+      return PeersOptions.ALL.set(this, key, value);
     }
 
     /** The wall clock for expiry, in milliseconds (default {@link System#currentTimeMillis}; tests inject one). */
@@ -345,50 +352,32 @@ public final class HazelcastStickStore implements StickStore {
     @Override
     public StickStore open(Spec spec) {
       Checks.notNull("spec", spec);
-      int modes = (peers != null ? 1 : 0) + (client != null ? 1 : 0) + (instance != null ? 1 : 0);
-      if (modes != 1) {
-        throw new IllegalStateException("peers: " + (modes == 0 ? "not set" : "set together with peers-client")
-            + " (expected: either peers=host:port,... or peers-client=host:port,...)");
+      if (peers != null && client != null) {
+        throw OptionException.conflict("peers-client", "peers", "either peers (members) or peers-client (a client)");
+      }
+      if (peers == null && client == null && instance == null) {
+        throw OptionException.notSet("peers", "host:port,... of the instances sharing the table, or peers-client");
       }
       if (listenHost != null && peers == null) {
-        throw new IllegalStateException("peer-listen: set without peers (expected: peers=host:port,... too)");
+        throw OptionException.notSet("peers", "host:port,... of the instances sharing the table; required with"
+            + " peer-listen");
       }
       return new HazelcastStickStore(this, spec);
     }
 
+    /** Checks every {@code host:port} of a list (names allowed: Hazelcast resolves them). */
     private static List<String> addresses(String option, String text) {
       List<String> out = new ArrayList<>();
-      if (text != null) {
-        for (String part : text.split(",")) {
-          String a = part.trim();
-          if (!a.isEmpty()) {
-            out.add(checkHostPort(option, a));
-          }
+      for (String part : text == null ? new String[0] : text.split(",")) {
+        if (!part.isBlank()) {
+          HostPort a = HostPort.parse(option, part.trim(), 1, -1, "host:port[,host:port...]");
+          out.add(a.host().indexOf(':') >= 0 ? "[" + a.host() + "]:" + a.port() : a.host() + ":" + a.port());
         }
       }
-      if (out.isEmpty() || (option.equals("peer-listen") && out.size() > 1)) {
-        throw new IllegalArgumentException(option + ": '" + text + "' (expected: "
-            + (option.equals("peer-listen") ? "host:port" : "host:port[,host:port...]") + ")");
+      if (out.isEmpty()) {
+        throw new OptionException(option, text, "host:port[,host:port...]");
       }
       return List.copyOf(out);
-    }
-
-    private static String checkHostPort(String option, String a) {
-      int colon = a.lastIndexOf(':');
-      String host = colon > 0 ? a.substring(0, colon) : "";
-      boolean bracketed = host.startsWith("[") && host.endsWith("]") && host.length() > 2;
-      boolean ok = !host.isEmpty() && (bracketed || host.indexOf(':') < 0)
-          && host.chars().allMatch(c -> c > 32 && c < 127 && c != '/');
-      int port = -1;
-      try {
-        port = Integer.parseInt(a.substring(colon + 1));
-      } catch (NumberFormatException | IndexOutOfBoundsException e) {
-        ok = false;
-      }
-      if (!ok || port < 1 || port > 65535) {
-        throw new IllegalArgumentException(option + ": '" + a + "' (expected: host:port or [ipv6]:port, port 1..65535)");
-      }
-      return a;
     }
   }
 }
