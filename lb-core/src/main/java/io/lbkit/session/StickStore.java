@@ -2,6 +2,7 @@ package io.lbkit.session;
 
 import io.lbkit.core.Endpoint;
 import java.time.Duration;
+import java.util.function.BiConsumer;
 
 /**
  * A stick table shared with other lbkit instances (HAProxy's {@code peers}), behind a
@@ -54,8 +55,11 @@ public interface StickStore extends AutoCloseable {
    * @param size {@code stick-table-size}, the entries the table may hold
    * @param expire {@code stick-table-expire}, the idle expiry
    * @param keyMax {@code stick-table-key-max}, the longest id stored
+   * @param relearn takes what the store finds other instances knew about an id it was
+   *     {@linkplain #offer offered} while it could not tell (peers unreachable): the balancer
+   *     replaces its own entry, so instances agree again once the cluster heals
    */
-  record Spec(String name, long size, Duration expire, int keyMax) {}
+  record Spec(String name, long size, Duration expire, int keyMax, BiConsumer<String, Endpoint> relearn) {}
 
   /**
    * A store's state.

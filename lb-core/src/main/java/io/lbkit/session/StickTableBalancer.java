@@ -75,7 +75,8 @@ public final class StickTableBalancer implements Balancer {
       this.table = caffeine.build();
     } else {
       this.store = Objects.requireNonNull(
-          b.store.open(new StickStore.Spec(group.name() + "." + cookieName, b.size, b.expire, b.keyMax)), "stick store");
+          b.store.open(new StickStore.Spec(group.name() + "." + cookieName, b.size, b.expire, b.keyMax,
+              this::relearn)), "stick store");
       group.attach(store); // closed with the group
       // A hit older than a quarter of the expiry pushes the use to the store (a "refresh" that
       // returns the same value without waiting), so the entry stays alive on instances that do
@@ -178,6 +179,11 @@ public final class StickTableBalancer implements Balancer {
   public long size() {
     table.cleanUp();
     return table.estimatedSize();
+  }
+
+  /** The store found another instance's entry for an id learned here while it could not tell: theirs wins. */
+  private void relearn(String id, Endpoint endpoint) {
+    table.put(id, endpoint);
   }
 
   private void rebuild(Snapshot snapshot) {

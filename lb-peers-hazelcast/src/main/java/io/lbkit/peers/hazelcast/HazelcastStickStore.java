@@ -21,6 +21,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +40,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Fail-open: a lookup waits at most {@code peers-timeout} (default 50ms), then the request is
  * balanced as if the id were unknown; after a failure lookups stop waiting for a cool-down
- * (1s, or 20 timeouts), taking only what the near cache holds. Pushes never wait. A member alone
+ * (1s, or 5 timeouts), taking only what the near cache holds. What a request learned meanwhile
+ * is offered to the cluster once it answers again; where another instance knew the id, its entry
+ * replaces the one learned here, so instances agree again. Pushes never wait. A member alone
  * (no peer reachable) serves from its own partitions and merges them into the cluster when the
  * peers appear (Hazelcast's split-brain merge, latest update wins, checked every 5s); a client
  * keeps what it could not push (up to 100,000 entries) and pushes it on reconnection.
@@ -66,11 +69,13 @@ public final class HazelcastStickStore implements StickStore {
   private final long liveMillis;
   private final long ttlMillis;
   private final Sharing sharing;
+  private final BiConsumer<String, Endpoint> relearn;
   private final AtomicBoolean connected = new AtomicBoolean(true);
   private final ScheduledExecutorService timer;
 
   private HazelcastStickStore(Builder b, Spec spec) {
     this.name = spec.name();
+    this.relearn = spec.relearn() != null ? spec.relearn() : (id, endpoint) -> { };
     this.clock = b.clock;
     this.timeoutNanos = b.timeout.toNanos();
     // pushes of a use lag it by up to expire/4 (see StickTableBalancer), so the shared entry lives that much longer
@@ -95,7 +100,7 @@ public final class HazelcastStickStore implements StickStore {
       this.map = hazelcast.getMap(mapName);
     }
     boolean peersExpected = b.peers != null && b.peers.size() > 1;
-    long coolDown = Math.max(TimeUnit.SECONDS.toNanos(1), 20 * timeoutNanos);
+    long coolDown = Math.max(TimeUnit.SECONDS.toNanos(1), 5 * timeoutNanos);
     this.sharing = new Sharing(name, client, peersExpected, () -> hazelcast.getCluster().getMembers().size(),
         connected::get, coolDown, PENDING_MAX);
     ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
@@ -241,8 +246,11 @@ public final class HazelcastStickStore implements StickStore {
       return;
     }
     batch.forEach((id, p) -> {
-      if (p.replace() || live(known.get(id)) == null) {
+      Endpoint elsewhere = live(known.get(id));
+      if (p.replace() || elsewhere == null) {
         push(id, p);
+      } else if (!elsewhere.equals(p.entry().endpoint)) {
+        relearn.accept(id, elsewhere); // learned here while blind; another instance knew better
       }
     });
   }
