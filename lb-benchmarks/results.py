@@ -110,6 +110,7 @@ def main():
     ap.add_argument("--settings", default="")
     ap.add_argument("--notes")
     ap.add_argument("--proxy", help="proxy-results.md from proxy-bench.sh, kept at the end")
+    ap.add_argument("--peers", help="peers-results.md (PeersLookup, PeersPropagation), kept at the very end")
     ap.add_argument("--before", nargs="*", help="JMH JSON of the same benchmarks against an earlier lb-core")
     a = ap.parse_args()
 
@@ -171,6 +172,9 @@ def main():
             w(f.read().rstrip() + "\n")
     if a.proxy and os.path.exists(a.proxy):
         with open(a.proxy) as f:
+            w(f.read().rstrip() + "\n")
+    if a.peers and os.path.exists(a.peers):
+        with open(a.peers) as f:
             w(f.read().rstrip() + "\n")
     print("\n".join(out))
 

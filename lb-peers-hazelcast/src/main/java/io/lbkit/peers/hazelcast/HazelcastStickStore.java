@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -40,7 +39,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Fail-open: a lookup waits at most {@code peers-timeout} (default 50ms), then the request is
  * balanced as if the id were unknown; after a failure lookups stop waiting for a cool-down
- * (1s, or 5 timeouts), taking only what the near cache holds. What a request learned meanwhile
+ * (1s, or 5 timeouts): the cluster is not asked then. What a request learned meanwhile
  * is offered to the cluster once it answers again; where another instance knew the id, its entry
  * replaces the one learned here, so instances agree again. Pushes never wait. A member alone
  * (no peer reachable) serves from its own partitions and merges them into the cluster when the
@@ -122,14 +121,12 @@ public final class HazelcastStickStore implements StickStore {
   @Override
   public Endpoint find(String id) {
     IMap<String, StickEntry> m = map();
-    if (m == null) {
-      return null;
+    if (m == null || !sharing.mayWait()) {
+      return null; // cooling down after a failure: no request adds to a cluster that does not keep up
     }
-    boolean wait = sharing.mayWait();
     StickEntry entry;
     try {
-      CompletableFuture<StickEntry> f = m.getAsync(id).toCompletableFuture();
-      entry = wait ? f.get(timeoutNanos, TimeUnit.NANOSECONDS) : f.getNow(null);
+      entry = m.getAsync(id).toCompletableFuture().get(timeoutNanos, TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       sharing.failed("lookup", null);
       return null;
@@ -139,7 +136,7 @@ public final class HazelcastStickStore implements StickStore {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return null;
-    } catch (RuntimeException e) { // not connected, shutting down, or a completion exception from getNow
+    } catch (RuntimeException e) { // not connected, shutting down
       sharing.failed("lookup", e);
       return null;
     }

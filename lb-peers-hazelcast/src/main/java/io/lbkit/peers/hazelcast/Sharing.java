@@ -13,8 +13,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Whether sharing works, what failed, and what waits to be pushed. Degraded means: a member
  * configured with peers sees none, a client is not connected, or a lookup or push failed or ran
- * out of time within the last cool-down. While cooling down, lookups take only what is at hand
- * (the near cache) and never wait, so a dead peer costs at most one timeout per cool-down.
+ * out of time within the last cool-down. While cooling down, lookups are not sent at all, so a
+ * dead or overloaded peer costs at most one timeout per cool-down and gets no more work.
  */
 final class Sharing {
   private static final Logger log = LoggerFactory.getLogger(Sharing.class);
