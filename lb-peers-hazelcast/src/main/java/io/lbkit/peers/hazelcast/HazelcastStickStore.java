@@ -4,7 +4,9 @@ import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.LifecycleEvent;
+import com.hazelcast.internal.nearcache.NearCache;
 import com.hazelcast.map.IMap;
+import com.hazelcast.map.impl.proxy.NearCachedMapProxyImpl;
 import io.lbkit.core.Endpoint;
 import io.lbkit.internal.Checks;
 import io.lbkit.internal.HostPort;
@@ -14,7 +16,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -63,6 +67,7 @@ public final class HazelcastStickStore implements StickStore {
   private final boolean client;
   private final String mapName;
   private volatile IMap<String, StickEntry> map; // a client gets it once connected
+  private final NearCache<Object, Object> nearCache; // a member's, or null
   private final LongSupplier clock;
   private final long timeoutNanos;
   private final long liveMillis;
@@ -97,6 +102,13 @@ public final class HazelcastStickStore implements StickStore {
     this.mapName = HazelcastConfigs.mapName(spec);
     if (!client) {
       this.map = hazelcast.getMap(mapName);
+      // Read the member's near cache directly: IMap.getAsync costs hundreds of microseconds even on
+      // a near-cache hit (a future per call, completed through Hazelcast's executor), a synchronous
+      // get could wait without bound. Internal API, pinned by the version in the parent POM; a
+      // client (or another proxy) takes the getAsync path.
+      this.nearCache = map instanceof NearCachedMapProxyImpl ? ((NearCachedMapProxyImpl<?, ?>) map).getNearCache() : null;
+    } else {
+      this.nearCache = null;
     }
     boolean peersExpected = b.peers != null && b.peers.size() > 1;
     long coolDown = Math.max(TimeUnit.SECONDS.toNanos(1), 5 * timeoutNanos);
@@ -119,14 +131,29 @@ public final class HazelcastStickStore implements StickStore {
   }
 
   @Override
+  @SuppressWarnings("unchecked") // a stage of StickEntry that is a Future is a Future of StickEntry
   public Endpoint find(String id) {
+    NearCache<Object, Object> near = nearCache;
+    if (near != null) {
+      Object cached = near.get(id);
+      if (cached instanceof StickEntry) {
+        return live((StickEntry) cached);
+      }
+      if (cached == NearCache.CACHED_AS_NULL) {
+        return null; // looked up before and unknown; a later store anywhere invalidates this at once
+      }
+    }
     IMap<String, StickEntry> m = map();
     if (m == null || !sharing.mayWait()) {
       return null; // cooling down after a failure: no request adds to a cluster that does not keep up
     }
     StickEntry entry;
     try {
-      entry = m.getAsync(id).toCompletableFuture().get(timeoutNanos, TimeUnit.NANOSECONDS);
+      CompletionStage<StickEntry> stage = m.getAsync(id);
+      // Hazelcast's stages are futures; toCompletableFuture() would complete a copy on another
+      // thread, a hand-off that costs far more than the near-cache hit itself (PeersLookup)
+      Future<StickEntry> f = stage instanceof Future ? (Future<StickEntry>) stage : stage.toCompletableFuture();
+      entry = f.get(timeoutNanos, TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       sharing.failed("lookup", null);
       return null;
