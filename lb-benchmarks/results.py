@@ -119,6 +119,7 @@ def main():
     ap.add_argument("--notes")
     ap.add_argument("--proxy", help="proxy-results.md from proxy-bench.sh, kept at the end")
     ap.add_argument("--reliability", help="reliability-results.md (fuzzing and soak runs, by hand), kept after it")
+    ap.add_argument("--peers", help="peers-results.md (PeersLookup, PeersPropagation), kept at the very end")
     ap.add_argument("--before", nargs="*", help="JMH JSON of the same benchmarks against an earlier lb-core")
     a = ap.parse_args()
 
@@ -183,6 +184,9 @@ def main():
             w(f.read().rstrip() + "\n")
     if a.reliability and os.path.exists(a.reliability):
         with open(a.reliability) as f:
+            w(f.read().rstrip() + "\n")
+    if a.peers and os.path.exists(a.peers):
+        with open(a.peers) as f:
             w(f.read().rstrip() + "\n")
     print("\n".join(out))
 

@@ -19,6 +19,8 @@ import io.lbkit.option.OptionSet;
 import io.lbkit.option.Section;
 import io.lbkit.session.RouteSuffixBalancer;
 import io.lbkit.session.SessionOptions;
+import io.lbkit.session.StickStore;
+import io.lbkit.session.StickStoreProvider;
 import io.lbkit.session.StickTableBalancer;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -26,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -44,7 +47,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The options are those of {@link #options()}: {@code backend}, {@code name}, {@code balance}
  * and the options of {@link GroupOptions}, {@link DnsOptions}, {@link HealthOptions},
- * {@link CookieOptions} and {@link SessionOptions}. Immutable once parsed.
+ * {@link CookieOptions} and {@link SessionOptions}, plus those of every {@link StickStoreProvider} on
+ * the classpath ({@code peers} and friends with lb-peers-hazelcast). Immutable once parsed.
  */
 public final class BackendConfig {
   private static final Logger log = LoggerFactory.getLogger(BackendConfig.class);
@@ -70,9 +74,9 @@ public final class BackendConfig {
 
   private static final OptionSet<Draft> OWN = OptionSet.of("backend", BACKEND, NAME, BALANCE);
 
-  private static final List<OptionSet<?>> SETS = List.of(OWN, DnsOptions.ALL, HealthOptions.ALL, GroupOptions.ALL,
-      CookieOptions.ALL, SessionOptions.STICK_TABLE_OPTIONS, SessionOptions.ROUTE_OPTIONS);
-  private static final List<Option<?, ?>> OPTIONS = List.copyOf(OptionSet.catalog(SETS));
+  /** Modules on the classpath that share stick tables across instances, with their options (read once). */
+  private static final List<StickStoreProvider> STORES = stickStoreProviders();
+  private static final List<Option<?, ?>> OPTIONS = List.copyOf(OptionSet.catalog(sets()));
   private static final Map<String, Option<?, ?>> BY_NAME = byName(OPTIONS);
 
   private final Map<String, String> params;
@@ -143,6 +147,34 @@ public final class BackendConfig {
     this.balancer = persistence(p, draft.balance);
   }
 
+  private static List<Iterable<? extends Option<?, ?>>> sets() {
+    List<Iterable<? extends Option<?, ?>>> sets = new ArrayList<>(List.of(OWN, DnsOptions.ALL, HealthOptions.ALL,
+        GroupOptions.ALL, CookieOptions.ALL, SessionOptions.STICK_TABLE_OPTIONS, SessionOptions.ROUTE_OPTIONS));
+    for (StickStoreProvider provider : STORES) {
+      sets.add(provider.options());
+    }
+    return sets;
+  }
+
+  private static List<StickStoreProvider> stickStoreProviders() {
+    List<StickStoreProvider> providers = new ArrayList<>();
+    ServiceLoader.load(StickStoreProvider.class, BackendConfig.class.getClassLoader()).forEach(providers::add);
+    return List.copyOf(providers);
+  }
+
+  /** The stick table, shared through the one provider whose options are set, if any. */
+  private static Function<ServerGroup, Balancer> stickTable(Map<String, String> p, Function<ServerGroup, Balancer> base) {
+    StickTableBalancer.Builder table = SessionOptions.STICK_TABLE_OPTIONS.setAll(StickTableBalancer.builder(), p)
+        .fallback(base);
+    for (StickStoreProvider provider : STORES) {
+      StickStore.Factory store = provider.factory(p);
+      if (store != null) {
+        table.stickStore(store);
+      }
+    }
+    return table::build;
+  }
+
   /** The persistence mode: sticky cookie, stick table, route suffix, or none (plain {@code balance}). One at most. */
   private static Function<ServerGroup, Balancer> persistence(Map<String, String> p,
       Function<ServerGroup, Balancer> base) {
@@ -165,12 +197,17 @@ public final class BackendConfig {
     }
     ignored(p, CookieOptions.ALL.names(), "no cookie is set (stickiness is off)");
     if (p.containsKey("stick-on")) {
-      return SessionOptions.STICK_TABLE_OPTIONS.setAll(StickTableBalancer.builder(), p).fallback(base)::build;
+      return stickTable(p, base);
     }
     if (p.containsKey("route-suffix")) {
       return SessionOptions.ROUTE_OPTIONS.setAll(RouteSuffixBalancer.builder(), p).fallback(base)::build;
     }
-    ignored(p, List.of("stick-table-size", "stick-table-expire", "route-cookie"), "its persistence mode is not set");
+    List<String> tableOnly = new ArrayList<>(List.of("stick-table-size", "stick-table-expire", "stick-table-key-max",
+        "route-cookie"));
+    for (StickStoreProvider provider : STORES) {
+      provider.options().forEach(o -> tableOnly.add(o.name()));
+    }
+    ignored(p, tableOnly, "its persistence mode is not set");
     return base;
   }
 

@@ -149,11 +149,20 @@ public final class CookieHeaders {
 
   /** The first non-empty value of a pair named {@code name} in any of the headers, or null. */
   public static String firstValue(io.lbkit.core.RequestView request, String name) {
+    return firstValue(request, name, Integer.MAX_VALUE);
+  }
+
+  /**
+   * The first non-empty value of a pair named {@code name} in any of the headers, or null when
+   * there is none or when that value is longer than {@code maxLength} characters (then nothing is
+   * copied: a hostile client's huge value costs no allocation).
+   */
+  public static String firstValue(io.lbkit.core.RequestView request, String name, int maxLength) {
     for (int h = 0, n = request.cookieHeaderCount(); h < n; h++) {
       String header = request.cookieHeader(h);
       for (long r = valueRange(header, name, 0); r >= 0; r = valueRange(header, name, end(r))) {
         if (end(r) > start(r)) {
-          return header.substring(start(r), end(r));
+          return end(r) - start(r) <= maxLength ? header.substring(start(r), end(r)) : null;
         }
       }
     }

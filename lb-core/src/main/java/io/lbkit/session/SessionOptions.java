@@ -22,6 +22,12 @@ public final class SessionOptions {
           Section.SESSION, "stick-table-expire", "Stick table: idle expiry.")
       .defaultText("30m").duration(Durations.POSITIVE, Durations.MAX, StickTableBalancer.Builder::stickTableExpire);
 
+  public static final Option<StickTableBalancer.Builder, Integer> STICK_TABLE_KEY_MAX = Option.define(
+          Section.SESSION, "stick-table-key-max", "Stick table: the longest session id stored or looked up, in"
+              + " characters; a request with a longer one is balanced as if it had none.")
+      .defaultText(String.valueOf(StickTableBalancer.DEFAULT_KEY_MAX))
+      .integer(1, 8192, StickTableBalancer.Builder::stickTableKeyMax);
+
   public static final Option<RouteSuffixBalancer.Builder, String> ROUTE_SUFFIX = Option.define(Section.SESSION,
           "route-suffix", "Route on the session id's .route suffix (Tomcat jvmRoute): a map route=server,...,"
               + " or learn (from the servers' Set-Cookie).")
@@ -33,7 +39,7 @@ public final class SessionOptions {
 
   /** The options of {@link StickTableBalancer.Builder#set}. */
   public static final OptionSet<StickTableBalancer.Builder> STICK_TABLE_OPTIONS = OptionSet.of("stick-table",
-      STICK_ON, STICK_TABLE_SIZE, STICK_TABLE_EXPIRE);
+      STICK_ON, STICK_TABLE_SIZE, STICK_TABLE_EXPIRE, STICK_TABLE_KEY_MAX);
 
   /** The options of {@link RouteSuffixBalancer.Builder#set}. */
   public static final OptionSet<RouteSuffixBalancer.Builder> ROUTE_OPTIONS = OptionSet.of("route-suffix",

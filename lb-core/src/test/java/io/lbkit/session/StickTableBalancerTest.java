@@ -82,6 +82,36 @@ class StickTableBalancerTest {
     assertThat(stick.select(RequestView.of("JSESSIONID=" + id(9))).name()).isEqualTo(moved.name());
   }
 
+  /** Issue 12, point 4: the table is bounded in bytes too, not only in entries. */
+  @Test
+  void idsLongerThanTheKeyBoundAreNeitherStoredNorLookedUp() {
+    assertThat(stick.keyMax()).isEqualTo(StickTableBalancer.DEFAULT_KEY_MAX).isEqualTo(128);
+    String longest = "A".repeat(128);
+    String tooLong = "B".repeat(129);
+    String hostile = "C".repeat(7 * 1024);
+    Selection server = new Selection(group.snapshot().server(1), null);
+    for (String id : new String[] {tooLong, hostile}) {
+      stick.backendSetCookie(server, "JSESSIONID=" + id + "; Path=/");
+      stick.select(RequestView.of("JSESSIONID=" + id));
+    }
+    assertThat(stick.size()).as("nothing learned from a response or a request").isZero();
+    stick.backendSetCookie(server, "JSESSIONID=" + longest);
+    assertThat(stick.size()).isEqualTo(1);
+    for (int i = 0; i < 6; i++) {
+      assertThat(stick.select(RequestView.of("JSESSIONID=" + longest)).name()).isEqualTo("app2");
+    }
+    // a request with a too-long id is balanced as if it had none: it rotates
+    assertThat(List.of(stick.select(RequestView.of("JSESSIONID=" + tooLong)).name(),
+        stick.select(RequestView.of("JSESSIONID=" + tooLong)).name(),
+        stick.select(RequestView.of("JSESSIONID=" + tooLong)).name())).containsExactlyInAnyOrder("app1", "app2", "app3");
+
+    StickTableBalancer tight = StickTableBalancer.builder().stickOn("JSESSIONID").stickTableKeyMax(32).build(group);
+    tight.backendSetCookie(server, "JSESSIONID=" + id(5)); // 32 characters, Tomcat's default
+    tight.backendSetCookie(server, "JSESSIONID=" + id(5) + ".jvm1");
+    assertThat(tight.size()).isEqualTo(1);
+    assertThatThrownBy(() -> StickTableBalancer.builder().stickTableKeyMax(0)).hasMessage("stick-table-key-max: 0 (expected: 1..8192)");
+  }
+
   @Test
   void garbageAndEmptyIdsAreHarmless() {
     for (String header : new String[] {"JSESSIONID=", "JSESSIONID", "JSESSIONID=\"\"", "; ;", "XJSESSIONID=" + id(1)}) {

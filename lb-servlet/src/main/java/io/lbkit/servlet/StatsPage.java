@@ -5,6 +5,8 @@ import io.lbkit.core.Server;
 import io.lbkit.core.ServerGroup;
 import io.lbkit.core.ServerStats;
 import io.lbkit.core.Snapshot;
+import io.lbkit.session.StickStore;
+import io.lbkit.session.StickTableBalancer;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -198,7 +200,7 @@ final class StatsPage {
     for (Row r : rows) {
       if (!r.backend.equals(current)) {
         if (current != null) {
-          sb.append("]},");
+          sb.append(']').append(peersJson(current)).append("},");
         }
         current = r.backend;
         sb.append("{\"name\":").append(jsonString(r.backend)).append(",\"servers\":[");
@@ -225,14 +227,35 @@ final class StatsPage {
     if (current == null) {
       for (Balancer b : balancers) { // a group with no slots yet
         sb.append(current == null ? "" : ",").append("{\"name\":").append(jsonString(b.group().name()))
-            .append(",\"servers\":[]}");
+            .append(",\"servers\":[]").append(peersJson(b.group().name())).append('}');
         current = "";
       }
       sb.append("]}");
     } else {
-      sb.append("]}]}");
+      sb.append(']').append(peersJson(current)).append("}]}");
     }
     return sb.toString();
+  }
+
+  /** The stick store of a backend's balancer, or null when its stick table (if any) is not shared. */
+  private StickStore stickStore(String backend) {
+    for (Balancer b : balancers) {
+      if (b.group().name().equals(backend) && b instanceof StickTableBalancer) {
+        return ((StickTableBalancer) b).stickStore();
+      }
+    }
+    return null;
+  }
+
+  /** {@code ,"peers":{...}} for a backend whose stick table is shared, else nothing. */
+  private String peersJson(String backend) {
+    StickStore store = stickStore(backend);
+    if (store == null) {
+      return "";
+    }
+    StickStore.Status st = store.status();
+    return ",\"peers\":{\"degraded\":" + st.degraded() + ",\"state\":" + jsonString(st.description())
+        + ",\"failures\":" + st.failures() + ",\"pending\":" + st.pending() + "}";
   }
 
   static String jsonString(String s) {
@@ -297,7 +320,31 @@ final class StatsPage {
         r -> r.health, false);
     metric(sb, rows, "lbkit_server_last_change_seconds", "gauge", "Seconds since the server's last state change.",
         r -> r.secondsSinceChange, false);
+    peersMetric(sb, "lbkit_peers_degraded", "gauge",
+        "1 while the shared stick table is degraded (each instance serves from its own).", st -> st.degraded() ? 1 : 0);
+    peersMetric(sb, "lbkit_peers_failures_total", "counter", "Stick-table lookups and pushes to peers that failed"
+        + " or ran out of time.", StickStore.Status::failures);
+    peersMetric(sb, "lbkit_peers_pending", "gauge", "Entries learned while degraded, not pushed yet.",
+        StickStore.Status::pending);
     return sb.toString();
+  }
+
+  private void peersMetric(StringBuilder sb, String name, String type, String help,
+      java.util.function.ToLongFunction<StickStore.Status> value) {
+    boolean header = false;
+    for (Balancer b : balancers) {
+      StickStore store = b instanceof StickTableBalancer ? ((StickTableBalancer) b).stickStore() : null;
+      if (store == null) {
+        continue;
+      }
+      if (!header) {
+        sb.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        sb.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+        header = true;
+      }
+      sb.append(name).append("{backend=\"").append(label(b.group().name())).append("\"} ")
+          .append(value.applyAsLong(store.status())).append('\n');
+    }
   }
 
   private interface Value {
@@ -336,7 +383,7 @@ final class StatsPage {
         .append("body{font-family:sans-serif;margin:1em}table{border-collapse:collapse;margin-bottom:1.5em}")
         .append("th,td{border:1px solid #999;padding:2px 8px;text-align:right}th{background:#ddd}")
         .append("td.l{text-align:left}tr.UP{background:#c0f0c0}tr.DOWN{background:#f0a0a0}")
-        .append("tr.MAINT{background:#c0c0f0}code{font-size:90%}</style></head><body>\n")
+        .append("tr.MAINT{background:#c0c0f0}code{font-size:90%}b.DOWN{color:#c00000}</style></head><body>\n")
         .append("<h1>lbkit stats</h1>\n<p>Generated ").append(Instant.now().truncatedTo(ChronoUnit.SECONDS))
         .append(", refreshing every ").append(refresh).append(" s.</p>\n");
     for (Balancer b : balancers) {
@@ -371,6 +418,13 @@ final class StatsPage {
             .append("</code></td></tr>\n");
       }
       sb.append("</table>\n");
+      StickStore store = stickStore(backend);
+      if (store != null) {
+        StickStore.Status st = store.status();
+        sb.append("<p class=\"peers\">Stick table shared with peers: <b").append(st.degraded() ? " class=\"DOWN\">DEGRADED"
+            : ">shared").append("</b> (").append(escape(st.description())).append("); ").append(st.failures())
+            .append(" failed lookups or pushes, ").append(st.pending()).append(" entries waiting to be pushed.</p>\n");
+      }
     }
     sb.append("<p>Also as <a href=\"?format=json\">JSON</a> and <a href=\"?format=prometheus\">Prometheus text</a>.")
         .append("</p>\n</body></html>\n");

@@ -125,6 +125,7 @@ class OptionTableTest {
     s.put("stick-on", new String[] {"JSESSIONID", "JSESSION ID"});
     s.put("stick-table-size", new String[] {"1000", "0"});
     s.put("stick-table-expire", new String[] {"10m", "0s"});
+    s.put("stick-table-key-max", new String[] {"64", "0"});
     s.put("route-suffix", new String[] {"jvm1=whoami1", "jvm1"});
     s.put("route-cookie", new String[] {"SESSION", "a=b"});
     s.put("mode", new String[] {"route", "mirror"});

@@ -2,7 +2,12 @@ package io.lbkit.servlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lbkit.core.Endpoint;
+import io.lbkit.core.ServerGroup;
 import io.lbkit.servlet.ServletContainer.Kind;
+import io.lbkit.session.StickStore;
+import io.lbkit.session.StickTableBalancer;
+import io.lbkit.testkit.WhoamiServer;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -80,6 +85,45 @@ class RouteAndStatsTest {
     assertThat(f.metric("lbkit_server_retries_total", 1)).isGreaterThanOrEqualTo(1);
     assertThat(f.metric("lbkit_server_requests_total", 0)).isEqualTo(2);
     assertThat(f.get(Fixture.STATS + "?format=xml").statusCode()).isEqualTo(400);
+  }
+
+  /** A shared stick table's state: a warning and counters on every format (issue 15). */
+  @ParameterizedTest
+  @EnumSource(Kind.class)
+  void statsShowWhetherTheStickTableIsSharedWithPeers(Kind kind) throws Exception {
+    WhoamiServer backend = f.backends(1).backend(0);
+    ServerGroup group = f.closeLater(ServerGroup.builder("be").staticEndpoints(backend.authority()).build());
+    StickStore.Status degraded = new StickStore.Status(true, "alone: no peer reachable", 3, 2);
+    StickStore store = new StickStore() { // a store that cannot reach its peers
+      @Override
+      public Endpoint find(String id) {
+        return null;
+      }
+
+      @Override
+      public void store(String id, Endpoint endpoint) {}
+
+      @Override
+      public void offer(String id, Endpoint endpoint) {}
+
+      @Override
+      public Status status() {
+        return degraded;
+      }
+
+      @Override
+      public void close() {}
+    };
+    StickTableBalancer table = StickTableBalancer.builder().stickOn("JSESSIONID").stickStore(spec -> store).build(group);
+    f.filter(new LoadBalancingFilter(table, FilterOptions.builder().statsUri(Fixture.STATS).build())).start(kind);
+    assertThat(f.get("/").statusCode()).isEqualTo(200);
+    assertThat(f.get(Fixture.STATS).body()).contains("Stick table shared with peers: <b class=\"DOWN\">DEGRADED</b>"
+        + " (alone: no peer reachable); 3 failed lookups or pushes, 2 entries waiting to be pushed.");
+    assertThat(f.get(Fixture.STATS + "?format=json").body()).endsWith("],\"peers\":{\"degraded\":true,"
+        + "\"state\":\"alone: no peer reachable\",\"failures\":3,\"pending\":2}}]}");
+    assertThat(f.get(Fixture.STATS + "?format=prometheus").body()).contains("lbkit_peers_degraded{backend=\"be\"} 1\n",
+        "# TYPE lbkit_peers_failures_total counter\nlbkit_peers_failures_total{backend=\"be\"} 3\n",
+        "lbkit_peers_pending{backend=\"be\"} 2\n");
   }
 
   @ParameterizedTest

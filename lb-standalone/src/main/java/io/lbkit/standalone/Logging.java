@@ -31,6 +31,8 @@ final class Logging {
     if (!"debug".equals(effective) && !"trace".equals(effective)) {
       // Jetty's start-up banner and connector lines say nothing our own lines do not
       setIfAbsent(P + "log.org.eclipse.jetty", "warn");
+      // Hazelcast (--peers) logs every partition move; lbkit's own lines say when sharing degrades
+      setIfAbsent(P + "log.com.hazelcast", "warn");
     }
   }
 

@@ -101,6 +101,11 @@ final class StandaloneProcess implements AutoCloseable {
     process.destroy();
   }
 
+  /** SIGKILL: the process dies at once, without running any shutdown hook (a crash). */
+  void kill() throws InterruptedException {
+    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+  }
+
   /** The exit status, waiting up to {@code timeout}; fails if it is still running. */
   int awaitExit(Duration timeout) throws Exception {
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
