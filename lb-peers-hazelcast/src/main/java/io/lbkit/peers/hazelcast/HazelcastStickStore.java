@@ -140,7 +140,9 @@ public final class HazelcastStickStore implements StickStore {
         return live((StickEntry) cached);
       }
       if (cached == NearCache.CACHED_AS_NULL) {
-        return null; // looked up before and unknown; a later store anywhere invalidates this at once
+        // "unknown" is not trusted: a lookup made while partitions moved (a member joining or dying)
+        // can answer it for an entry that exists, and nothing would invalidate it; ask the owner
+        near.invalidate(id);
       }
     }
     IMap<String, StickEntry> m = map();

@@ -62,7 +62,8 @@ class SharedTableTest {
       assertThat(b.route(id)).isEqualTo(backend);
       assertThat(c.route(id)).isEqualTo(backend);
     });
-    awaitShared(List.of(c), learnedOnly);
+    awaitShared(List.of(b, c), learnedOnly);
+    awaitShared(List.of(b, c), seenBefore); // the cluster lost nothing with A
     learnedOnly.forEach((id, backend) -> assertThat(c.route(id)).as(id + " through C after A crashed").isEqualTo(backend));
 
     Instance d = start("D", ports.get(3), ports, 1);
@@ -79,7 +80,7 @@ class SharedTableTest {
   static void awaitShared(List<Instance> on, Map<String, Endpoint> sessions) {
     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> {
       for (Instance i : on) {
-        sessions.forEach((id, backend) -> assertThat(i.store.find(id)).as(id + " on " + i.name).isEqualTo(backend));
+        sessions.forEach((id, backend) -> assertThat(i.store.find(id)).as(id + " on " + i.name + ", " + i.store.status()).isEqualTo(backend));
       }
     });
   }
