@@ -34,7 +34,8 @@ class BenchmarksSmokeTest {
       "SnapshotRebuild.lbkit servers=10", "SnapshotRebuild.lbkit servers=1000", "SnapshotRebuild.lbkit servers=10000",
       "StickTableSelect.stickTable", "StickTableSelect.routeSuffix",
       "SpringChoose.lbkit", "SpringChoose.lbkitSelect", "SpringChoose.springCloud",
-      "SpringStickyChoose.lbkit", "SpringStickyChoose.lbkitSelect", "SpringStickyChoose.springCloud"));
+      "SpringStickyChoose.lbkit", "SpringStickyChoose.lbkitSelect", "SpringStickyChoose.springCloud",
+      "PeersLookup.localTable", "PeersLookup.nearCache"));
 
   @Test
   void everyBenchmarkRunsOnceAndReportsAllocation() throws RunnerException {

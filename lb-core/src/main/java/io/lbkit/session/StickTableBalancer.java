@@ -77,7 +77,7 @@ public final class StickTableBalancer implements Balancer {
       this.store = Objects.requireNonNull(
           b.store.open(new StickStore.Spec(group.name() + "." + cookieName, b.size, b.expire, b.keyMax,
               this::relearn)), "stick store");
-      group.attach(store); // closed with the group
+      group.hooks().attach(store); // closed with the group
       // A hit older than a quarter of the expiry pushes the use to the store (a "refresh" that
       // returns the same value without waiting), so the entry stays alive on instances that do
       // not see this client, while a hit never waits on the network.
