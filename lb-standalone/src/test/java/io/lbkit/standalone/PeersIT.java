@@ -40,7 +40,9 @@ class PeersIT {
     String peers = "127.0.0.1:" + peerA + ",127.0.0.1:" + peerB;
     try (StandaloneProcess a = start("peers-a", backend, peers, peerA);
         StandaloneProcess b = start("peers-b", backend, peers, peerB)) {
-      await().atMost(Duration.ofSeconds(60)).until(() -> stats(b).contains("\"state\":\"2 member(s)\""));
+      // both members, their backups in sync (the stats would say "backups syncing")
+      await().atMost(Duration.ofSeconds(60)).until(() -> stats(a).contains("\"state\":\"2 member(s)\"")
+          && stats(b).contains("\"state\":\"2 member(s)\""));
 
       // each backend issues its own JSESSIONID (backend-whoamiN) through A: A learns all three
       List<String> sessions = new ArrayList<>();

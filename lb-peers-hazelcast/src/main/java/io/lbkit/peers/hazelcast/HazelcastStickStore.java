@@ -113,7 +113,7 @@ public final class HazelcastStickStore implements StickStore {
     boolean peersExpected = b.peers != null && b.peers.size() > 1;
     long coolDown = Math.max(TimeUnit.SECONDS.toNanos(1), 5 * timeoutNanos);
     this.sharing = new Sharing(name, client, peersExpected, () -> hazelcast.getCluster().getMembers().size(),
-        connected::get, coolDown, PENDING_MAX);
+        connected::get, () -> client || hazelcast.getPartitionService().isLocalMemberSafe(), coolDown, PENDING_MAX);
     ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
       Thread thread = new Thread(r, "lbkit-peers-" + name);
       thread.setDaemon(true);

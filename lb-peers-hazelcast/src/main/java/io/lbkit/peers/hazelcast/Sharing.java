@@ -27,6 +27,7 @@ final class Sharing {
   private final boolean peersExpected;
   private final IntSupplier members;
   private final BooleanSupplier connected;
+  private final BooleanSupplier backedUp;
   private final long coolDownNanos;
   private final int pendingMax;
   private final AtomicLong failures = new AtomicLong();
@@ -37,12 +38,13 @@ final class Sharing {
   private volatile boolean reportedDegraded;
 
   Sharing(String name, boolean client, boolean peersExpected, IntSupplier members, BooleanSupplier connected,
-      long coolDownNanos, int pendingMax) {
+      BooleanSupplier backedUp, long coolDownNanos, int pendingMax) {
     this.name = name;
     this.client = client;
     this.peersExpected = peersExpected;
     this.members = members;
     this.connected = connected;
+    this.backedUp = backedUp;
     this.coolDownNanos = coolDownNanos;
     this.pendingMax = pendingMax;
   }
@@ -108,6 +110,9 @@ final class Sharing {
       int n = members.getAsInt();
       degraded = peersExpected && n <= 1;
       description = degraded ? "alone: no peer reachable" : n + " member(s)";
+      if (n > 1 && !backedUp.getAsBoolean()) {
+        description += ", backups syncing"; // until then, this member's death could lose recent entries
+      }
     }
     if (failedRecently) {
       degraded = true;

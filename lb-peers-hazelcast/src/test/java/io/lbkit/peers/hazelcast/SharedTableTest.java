@@ -55,6 +55,9 @@ class SharedTableTest {
       assertThat(c.route(id)).as(id + " through C").isEqualTo(backend);
     });
 
+    // one backup protects what was written once the partitions have settled: Hazelcast says so
+    // with "cluster safe" (after members join, backups are synchronised within seconds)
+    await().atMost(Duration.ofSeconds(60)).until(() -> a.store.hazelcast().getPartitionService().isClusterSafe());
     a.crash();
     // B and C still route what they routed before (their own tables), and what only A had routed
     // (one backup of every entry), once they have seen A go
@@ -66,10 +69,14 @@ class SharedTableTest {
     awaitShared(List.of(b, c), seenBefore); // the cluster lost nothing with A
     learnedOnly.forEach((id, backend) -> assertThat(c.route(id)).as(id + " through C after A crashed").isEqualTo(backend));
 
+    await().atMost(Duration.ofSeconds(60)).until(() -> b.store.hazelcast().getPartitionService().isClusterSafe());
     Instance d = start("D", ports.get(3), ports, 1);
     await().atMost(Duration.ofSeconds(30)).until(() -> d.store.status().description().equals("3 member(s)"));
     // right after joining, partitions are still moving to D: its first lookups can run out of time
-    awaitShared(List.of(d), seenBefore);
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).untilAsserted(() ->
+        seenBefore.forEach((id, backend) -> assertThat(d.store.find(id)).as(id + " on D; on B: " + b.store.find(id)
+            + "; D owns " + d.store.ownedEntries() + ", B " + b.store.ownedEntries() + ", C " + c.store.ownedEntries())
+            .isEqualTo(backend)));
     awaitShared(List.of(d), learnedOnly);
     seenBefore.forEach((id, backend) -> assertThat(d.route(id)).as(id + " through D").isEqualTo(backend));
     learnedOnly.forEach((id, backend) -> assertThat(d.route(id)).as(id + " through D").isEqualTo(backend));
