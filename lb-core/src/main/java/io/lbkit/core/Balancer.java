@@ -1,7 +1,6 @@
 package io.lbkit.core;
 
 import java.util.List;
-import java.util.Set;
 
 /**
  * Selects a server for a request. Implementations precompute what they need when a new
@@ -50,22 +49,6 @@ public interface Balancer {
       }
     }
     return last;
-  }
-
-  /**
-   * As {@link #selectOther(RequestView, TriedServers)}, with the servers tried given as objects;
-   * they are compared by endpoint, so servers of an older snapshot still count as tried.
-   *
-   * @deprecated pass a {@link TriedServers}; this converts on every call. Kept for adapters that
-   *     still collect {@code Server} objects (lb-spring).
-   */
-  @Deprecated
-  default Selection selectOther(RequestView request, Set<Server> tried) {
-    TriedServers endpoints = new TriedServers();
-    for (Server s : tried) {
-      endpoints.add(s);
-    }
-    return selectOther(request, endpoints);
   }
 
   /** The group this balancer selects from. */

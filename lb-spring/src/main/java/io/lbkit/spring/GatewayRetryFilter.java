@@ -6,9 +6,8 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.G
 import io.lbkit.core.Balancer;
 import io.lbkit.core.Server;
 import io.lbkit.core.Snapshot;
+import io.lbkit.core.TriedServers;
 import java.net.URI;
-import java.util.HashSet;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -71,7 +70,7 @@ final class GatewayRetryFilter implements GlobalFilter, Ordered {
       return Mono.error(error);
     }
     Server failed = ((LbkitServiceInstance) selected).server();
-    Set<Server> tried = tried(exchange);
+    TriedServers tried = tried(exchange);
     tried.add(failed);
     if (!hasUntried(balancer, tried)) {
       log.warn("{}: {} refused the connection and no other server is left to try", balancer.group().name(),
@@ -86,30 +85,18 @@ final class GatewayRetryFilter implements GlobalFilter, Ordered {
     return attempt(exchange, chain, url, balancer);
   }
 
-  @SuppressWarnings("unchecked")
-  private static Set<Server> tried(ServerWebExchange exchange) {
-    return (Set<Server>) exchange.getAttributes()
-        .computeIfAbsent(LbkitReactorLoadBalancer.TRIED_ATTRIBUTE, k -> new HashSet<Server>());
+  private static TriedServers tried(ServerWebExchange exchange) {
+    return (TriedServers) exchange.getAttributes()
+        .computeIfAbsent(LbkitReactorLoadBalancer.TRIED_ATTRIBUTE, k -> new TriedServers());
   }
 
   /**
-   * Whether a usable server is left that this exchange has not tried, compared by name since a new
-   * snapshot renews the Server objects; bounded in case snapshots keep changing under the retries.
+   * Whether a usable server is left that this exchange has not tried ({@link TriedServers} compares
+   * endpoints, so a new snapshot's Server objects count as tried); bounded in case snapshots keep
+   * changing under the retries.
    */
-  private static boolean hasUntried(Balancer balancer, Set<Server> tried) {
+  private static boolean hasUntried(Balancer balancer, TriedServers tried) {
     Snapshot snapshot = balancer.group().snapshot();
-    if (tried.size() >= 2 * snapshot.servers().size()) {
-      return false;
-    }
-    for (Server s : snapshot.usable()) {
-      boolean seen = false;
-      for (Server t : tried) {
-        seen |= t.name().equals(s.name());
-      }
-      if (!seen) {
-        return true;
-      }
-    }
-    return false;
+    return tried.size() < 2 * snapshot.servers().size() && !tried.containsAll(snapshot.usable());
   }
 }

@@ -3,10 +3,9 @@ package io.lbkit.spring;
 import io.lbkit.core.Balancer;
 import io.lbkit.core.RequestView;
 import io.lbkit.core.Selection;
-import io.lbkit.core.Server;
 import io.lbkit.core.Snapshot;
+import io.lbkit.core.TriedServers;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +30,7 @@ import reactor.core.publisher.Mono;
  * publishes another snapshot, so a pick allocates no more than the request's view.
  */
 final class LbkitReactorLoadBalancer implements ReactorServiceInstanceLoadBalancer {
-  /** Request attribute: the {@code Set<Server>} that failed this request so far. */
+  /** Request attribute: the {@link TriedServers} that failed this request so far (by endpoint). */
   static final String TRIED_ATTRIBUTE = "io.lbkit.spring.tried";
 
   private static final Logger log = LoggerFactory.getLogger(LbkitReactorLoadBalancer.class);
@@ -49,7 +48,7 @@ final class LbkitReactorLoadBalancer implements ReactorServiceInstanceLoadBalanc
   @SuppressWarnings("rawtypes")
   public Mono<Response<ServiceInstance>> choose(Request request) {
     RequestView view = RequestView.EMPTY;
-    Set<Server> tried = null;
+    TriedServers tried = null;
     Object context = request == null ? null : request.getContext();
     if (context instanceof RequestDataContext) {
       RequestDataContext data = (RequestDataContext) context;
@@ -83,12 +82,11 @@ final class LbkitReactorLoadBalancer implements ReactorServiceInstanceLoadBalanc
     return answer;
   }
 
-  @SuppressWarnings("unchecked")
-  private static Set<Server> tried(RequestDataContext context) {
+  private static TriedServers tried(RequestDataContext context) {
     Map<String, Object> attributes = context.getClientRequest() == null ? null
         : context.getClientRequest().getAttributes();
     Object tried = attributes == null ? null : attributes.get(TRIED_ATTRIBUTE);
-    return tried instanceof Set ? (Set<Server>) tried : null;
+    return tried instanceof TriedServers ? (TriedServers) tried : null;
   }
 
   /** The answers of one snapshot, by selection (identity: {@link Selection} keeps Object's equals). */
