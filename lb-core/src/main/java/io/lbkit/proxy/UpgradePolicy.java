@@ -1,6 +1,7 @@
 package io.lbkit.proxy;
 
 import io.lbkit.core.Selection;
+import io.lbkit.option.OptionException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -39,6 +40,26 @@ public final class UpgradePolicy {
       }
     }
     this.allowed = Set.copyOf(set);
+  }
+
+  /**
+   * Checks a {@code tunnel-upgrades} value: RFC 9110 tokens such as {@code websocket}; {@code none}
+   * alone or an empty list turns tunnels off (an empty list is returned).
+   *
+   * @throws OptionException for {@code h2c} (never tunneled) or a name that is not a token
+   */
+  public static List<String> checkProtocols(List<String> protocols) {
+    Objects.requireNonNull(protocols, "tunnel-upgrades");
+    if (protocols.isEmpty() || protocols.size() == 1 && protocols.get(0).equalsIgnoreCase("none")) {
+      return List.of();
+    }
+    for (String p : protocols) {
+      if (p == null || p.equalsIgnoreCase("h2c") || !p.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
+        throw new OptionException("tunnel-upgrades", String.join(",", protocols),
+            "protocol names such as websocket, or none (h2c is never tunneled)");
+      }
+    }
+    return List.copyOf(protocols);
   }
 
   /** Whether any protocol may be tunneled (an empty list turns tunnels off). */
