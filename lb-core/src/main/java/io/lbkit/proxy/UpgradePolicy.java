@@ -70,16 +70,21 @@ public final class UpgradePolicy {
   /**
    * The {@code Upgrade} value to forward for this request (its allowed protocols, in the client's
    * order), or null when the request is not to be tunneled: no {@code upgrade} token in
-   * {@code Connection}, or no allowed protocol in {@code Upgrade}.
+   * {@code Connection}, no allowed protocol in {@code Upgrade}, or a request body (a
+   * {@code Content-Length} above 0 or a {@code Transfer-Encoding}: the bytes after the head would
+   * be ambiguous, so it is proxied as a plain request).
    */
   public String upgradeOf(HeaderSource request) {
     if (allowed.isEmpty()) {
       return null;
     }
-    boolean[] asked = new boolean[1];
+    boolean[] asked = new boolean[2]; // Connection: upgrade; a body
     List<String> offered = new ArrayList<>(1);
     request.forEach((name, value) -> {
-      if (name.equalsIgnoreCase("connection")) {
+      if (name.equalsIgnoreCase("transfer-encoding")
+          || name.equalsIgnoreCase("content-length") && !value.trim().equals("0")) {
+        asked[1] = true;
+      } else if (name.equalsIgnoreCase("connection")) {
         for (String t : value.split(",")) {
           asked[0] |= t.trim().equalsIgnoreCase("upgrade");
         }
@@ -94,7 +99,7 @@ public final class UpgradePolicy {
         }
       }
     });
-    return asked[0] && !offered.isEmpty() ? String.join(", ", offered) : null;
+    return asked[0] && !asked[1] && !offered.isEmpty() ? String.join(", ", offered) : null;
   }
 
   /**
