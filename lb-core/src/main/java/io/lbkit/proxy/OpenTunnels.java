@@ -63,10 +63,24 @@ public final class OpenTunnels<T extends OpenTunnels.Tunnel> implements AutoClos
 
   private void closeUnusable(Snapshot snapshot) {
     for (T t : open) {
-      if (!snapshot.usable().contains(t.server())) {
+      if (!usable(snapshot, t.server())) {
         t.closeLater("its server left service (tunnel-on-server-down=close)");
       }
     }
+  }
+
+  /**
+   * Whether the snapshot still has the server usable: same slot, same endpoint. Each snapshot has
+   * its own {@link Server} values, so identity says nothing (another server's change would close
+   * every tunnel).
+   */
+  static boolean usable(Snapshot snapshot, Server server) {
+    for (Server u : snapshot.usable()) {
+      if (u.slot() == server.slot() && Objects.equals(u.endpoint(), server.endpoint())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Stops watching the group; the tunnels are the engine's to close. */
