@@ -242,6 +242,24 @@ class TunnelTest {
   }
 
   @Test
+  void closeOnServerDownClosesOnlyThatServersTunnels() throws Exception {
+    f.backends(2).param("check", "http").param("check-interval", "200ms").param("fall", "1").param("rise", "1")
+        .param("tunnel-on-server-down", "close").start();
+    await().atMost(PROMPTLY).until(() -> f.balancer.group().snapshot().usable().size() == 2);
+    WebSocketProbe a = WebSocketProbe.open(noJar(), ws("/a"));
+    WebSocketProbe b = WebSocketProbe.open(noJar(), ws("/b"));
+    WebSocketProbe onFirst = a.whoami().equals("whoami1") ? a : b;
+    WebSocketProbe onSecond = onFirst == a ? b : a;
+    assertThat(onSecond.whoami()).isEqualTo("whoami2");
+    f.backend(0).answerWith(503);
+    assertThat(onFirst.ended().get(PROMPTLY.toSeconds(), TimeUnit.SECONDS)).isNotNull();
+    assertThat(onSecond.ask("unaffected")).isEqualTo("unaffected");
+    assertThat(onSecond.ended()).isNotDone();
+    onSecond.close();
+    await().atMost(PROMPTLY).until(() -> f.proxy.engine().openTunnels() == 0);
+  }
+
+  @Test
   void twoHundredConcurrentTunnels() throws Exception {
     int n = 200;
     f.backends(2).start();
