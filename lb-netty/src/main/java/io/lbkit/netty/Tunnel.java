@@ -111,6 +111,10 @@ final class Tunnel implements OpenTunnels.Tunnel {
       t.close("a side closed during the handshake", false);
       return;
     }
+    if (engine.stopping()) {
+      t.close("the proxy stops", false); // stop() closed the idle connections while this one waited for its 101
+      return;
+    }
     server.config().setAutoRead(client.isWritable());
     client.config().setAutoRead(server.isWritable());
     t.idle.start();
