@@ -221,8 +221,10 @@ class TunnelTest {
   void aServerMarkedDownKeepsItsTunnelsUnlessToldToCloseThem() throws Exception {
     for (String action : List.of("keep", "close")) {
       f.params.clear();
-      f.backends(1).param("check", "http").param("check-interval", "200ms").param("fall", "1").param("rise", "1")
-          .param("tunnel-on-server-down", action).start();
+      // a generous check-timeout: only the 503 may take the server down, not a slow check on a busy machine
+      f.backends(1).param("check", "http").param("check-interval", "200ms").param("check-timeout", "5s")
+          .param("fall", "1").param("rise", "1").param("tunnel-on-server-down", action).start();
+      await().atMost(PROMPTLY).until(() -> f.balancer.group().snapshot().usable().size() == 1);
       WebSocketProbe p = WebSocketProbe.open(f.http, ws("/down"));
       assertThat(p.ask("up")).isEqualTo("up");
       f.backend(0).answerWith(503); // health checks fail; the open socket is untouched by the server
