@@ -76,6 +76,9 @@ final class Exchange {
   private boolean closeClientAfter;
   private boolean clientNeedsFlush;
   private boolean done;
+  /** The current attempt's connection came from the pool (it may have been closed by the server meanwhile). */
+  private boolean reused;
+  private boolean reconnected;
 
   Exchange(LoadBalancingHandler conn, ChannelHandlerContext client, HttpRequest request) {
     this.conn = conn;
@@ -125,12 +128,18 @@ final class Exchange {
     if (hostFromServer) {
       forwarded.headers().set(HttpHeaderNames.HOST, authority(endpoint));
     }
-    BackendPool pool = engine.pool(loop);
-    Channel pooled = pool.lease(endpoint);
-    if (pooled != null) {
+    Channel pooled = engine.pool(loop).lease(endpoint);
+    reused = pooled != null;
+    if (reused) {
       connected(pooled);
       return;
     }
+    connect(endpoint);
+  }
+
+  /** Opens a new connection to {@code endpoint} for this attempt. */
+  private void connect(Endpoint endpoint) {
+    BackendPool pool = engine.pool(loop);
     ChannelFuture f = new Bootstrap().group(loop)
         .channel(Transport.socketChannelClassLike(client.channel()))
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, engine.connectTimeoutMillis())
@@ -338,6 +347,16 @@ final class Exchange {
     }
     server = null;
     String what = cause == null ? "connection closed by the server" : describe(cause);
+    if (reused && !reconnected && !responseStarted && idempotent && !bodyStarted && !engine.stopping()) {
+      // a pooled connection the server closed as the request went out: not the server's failure, and
+      // safe to send again only because the method is idempotent (a POST may have been read: 502)
+      reconnected = true;
+      log.debug("{} {}: pooled connection to {} failed before any answer ({}); sending again on a new one",
+          request.method(), request.uri(), selection.server(), what);
+      rewindRequest();
+      connect(selection.server().endpoint());
+      return;
+    }
     attemptFailed(responseStarted ? AttemptFailure.BAD_RESPONSE : AttemptFailure.CLOSED_BEFORE_RESPONSE, what);
   }
 
@@ -365,10 +384,7 @@ final class Exchange {
       failed.stats().retry();
       log.info("{}: {} {} to {} failed: {}; retry {}/{} on {}", backend, request.method(), request.uri(), failed,
           what, attempts, policy.retries(), next.server());
-      if (lastWritten) {
-        pending.addFirst(LastHttpContent.EMPTY_LAST_CONTENT); // nothing of the body was sent: send it all again
-        lastWritten = false;
-      }
+      rewindRequest();
       if (RetryPolicy.sameEndpoint(selection, next)) {
         loop.schedule(() -> {
           if (!done) {
@@ -384,6 +400,14 @@ final class Exchange {
     log.warn("{}: {} {} to {} failed after {} attempt(s): {}; answering {}", backend, request.method(),
         request.uri(), failed, attempts, what, answer.status());
     respond(answer);
+  }
+
+  /** Before another attempt: nothing of the body was sent (else no retry), so the end is sent again. */
+  private void rewindRequest() {
+    if (lastWritten) {
+      pending.addFirst(LastHttpContent.EMPTY_LAST_CONTENT);
+      lastWritten = false;
+    }
   }
 
   /** Sends lb-core's short answer instead of the server's. */

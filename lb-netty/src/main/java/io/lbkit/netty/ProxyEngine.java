@@ -125,7 +125,7 @@ public final class ProxyEngine {
 
   /** The pool of {@code loop}; only used on that loop. */
   BackendPool pool(EventLoop loop) {
-    return pools.computeIfAbsent(loop, l -> new BackendPool());
+    return pools.computeIfAbsent(loop, l -> new BackendPool(group.ticker()));
   }
 
   void opened(LoadBalancingHandler h) {
