@@ -18,6 +18,7 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -48,6 +49,9 @@ import org.slf4j.LoggerFactory;
  */
 final class Exchange {
   private static final Logger log = LoggerFactory.getLogger(Exchange.class);
+
+  /** The server side's codec limits: HttpClientCodec's defaults but for the body pieces ({@link ProxyEngine#MAX_CHUNK}). */
+  private static final HttpDecoderConfig CLIENT_CODEC = new HttpDecoderConfig().setMaxChunkSize(ProxyEngine.MAX_CHUNK);
 
   private final LoadBalancingHandler conn;
   private final ProxyEngine engine;
@@ -144,10 +148,11 @@ final class Exchange {
         .channel(Transport.socketChannelClassLike(client.channel()))
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, engine.connectTimeoutMillis())
         .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.WRITE_BUFFER_WATER_MARK, ProxyEngine.WATER_MARK)
         .handler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel ch) {
-            ch.pipeline().addLast(new HttpClientCodec(), new BackendHandler(pool, endpoint, engine));
+            ch.pipeline().addLast(new HttpClientCodec(CLIENT_CODEC, false, false), new BackendHandler(pool, endpoint, engine));
           }
         })
         .connect(new InetSocketAddress(endpoint.address(), endpoint.port()));
