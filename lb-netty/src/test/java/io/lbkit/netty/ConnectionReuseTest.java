@@ -48,17 +48,20 @@ class ConnectionReuseTest {
         .eventLoops(loops).start();
         Socket s = new Socket("127.0.0.1", proxy.port())) {
       s.setSoTimeout(10_000);
-      s.getOutputStream().write(("GET /r/1?wait=300ms HTTP/1.1\r\nHost: x\r\n\r\n"
+      s.getOutputStream().write(("GET /r/1?wait=1s HTTP/1.1\r\nHost: x\r\n\r\n"
           + "GET /r/2 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-      await().atMost(Duration.ofSeconds(5)).until(() -> f.backend(0).requestCount() == 1);
+      // the server holds its answer 1 s: time to hold the loops before it comes (a slow machine may see 2 already)
+      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+          .until(() -> f.backend(0).requestCount() >= 1);
       for (EventExecutor loop : loops) { // hold every loop until the server has answered and closed
-        loop.execute(() -> await().atMost(Duration.ofSeconds(5)).until(() -> f.backend(0).openConnections() == 0));
+        loop.execute(() -> await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+            .until(() -> f.backend(0).openConnections() == 0));
       }
       ByteArrayOutputStream got = new ByteArrayOutputStream();
       s.getInputStream().transferTo(got);
       String answer = got.toString(StandardCharsets.ISO_8859_1);
       assertThat(answer.split("HTTP/1.1 200 ", -1)).as(answer).hasSize(3);
-      assertThat(answer).contains("GET /r/1?wait=300ms ", "GET /r/2 ");
+      assertThat(answer).contains("GET /r/1?wait=1s ", "GET /r/2 ");
     } finally {
       balancer.group().close();
       loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
