@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Proxy throughput on loopback: wrk against (a) the lbkit standalone jar, (b) Jetty 12's own
+# Proxy throughput on loopback: wrk against (a) the lbkit standalone jar (servlet engine; and lb-netty's
+# engine, `--engine netty`, with and without a sticky cookie), (b) Jetty 12's own
 # ProxyServlet (ee10) with round robin, (c) Spring Cloud Gateway with its default load balancer and
 # (d) with lbkit (the examples/spring-cloud-gateway application, one lb://whoami route), (e) HAProxy
 # with the article's backend settings (when `haproxy` is installed), each in front of the same 3 fast
@@ -12,9 +13,12 @@
 # Needs: Linux (/proc), a JDK 17+ (java, jcmd and jfr on PATH, or JAVA/JCMD/JFR set), wrk (Debian/Ubuntu: sudo apt-get install wrk), curl, python3; haproxy optional
 # (sudo apt-get install haproxy). Run by developers, not CI. Environment:
 #   ROUNDS=3 DURATION=10s CONNECTIONS=32 WRK_THREADS=1 WARMUP=20s  (defaults; the warm-ups let the JITs settle)
-#   SKIP_BUILD=1   use the existing jars
+#   SKIP_BUILD=1   use the existing jars (STANDALONE_JAR=..., BENCH_JAR=... to point at others)
 #   BEFORE_JAR=path/to/older/lb-standalone.jar   also measure that jar (row "lbkit before"), for a
 #                  before/after of a proxy-path change in the same run
+#   BEFORE_ARGS="--engine netty"   extra flags for the BEFORE_JAR (e.g. to compare the Netty engine)
+#   ONLY="lbkit lbkit-netty haproxy"   measure only these targets (lbkit, lbkit-before, lbkit-netty,
+#                  lbkit-netty-sticky, jetty, gateway-default, gateway-lbkit, haproxy); the rest are not started
 # On a 2-core machine wrk, the proxy and the backends share the cores: the figures compare the
 # proxies under the same handicap, they are not the proxies' absolute capacity.
 set -euo pipefail
@@ -32,9 +36,12 @@ JETTY=127.0.0.1:18191
 HAPROXY=127.0.0.1:18192
 SCG_DEFAULT=127.0.0.1:18194
 SCG_LBKIT=127.0.0.1:18195
+LBKIT_NETTY=127.0.0.1:18196
+LBKIT_NETTY_STICKY=127.0.0.1:18197
+ONLY=${ONLY:-}
 BACKENDS="127.0.0.2:$BACKEND_PORT,127.0.0.3:$BACKEND_PORT,127.0.0.4:$BACKEND_PORT"
-BENCH_JAR=target/benchmarks.jar
-STANDALONE_JAR=../lb-standalone/target/lb-standalone.jar
+BENCH_JAR=${BENCH_JAR:-target/benchmarks.jar}
+STANDALONE_JAR=${STANDALONE_JAR:-../lb-standalone/target/lb-standalone.jar}
 GATEWAY_JAR=../examples/spring-cloud-gateway/target/spring-cloud-gateway-example.jar
 OUT=target/proxy-bench
 JAVA=${JAVA:-java}
@@ -85,21 +92,34 @@ wait_http() { # url, name (a gateway may take minutes to start on a busy machine
   >"$OUT/backends.log" 2>&1 & PIDS+=($!)
 wait_http "http://127.0.0.2:$BACKEND_PORT/" backends
 
-TARGETS=(lbkit jetty gateway-default gateway-lbkit)
+wanted() { [[ -z "$ONLY" || " $ONLY " == *" $1 "* ]]; }
+TARGETS=()
 declare -A JVM # target -> pid of a JVM, for the allocation figures
 declare -A PID # target -> pid of the proxy process, for its CPU time
-"$JAVA" "${JFR_AT_START[@]}" -jar "$STANDALONE_JAR" --listen "$LBKIT" --backend "$BACKENDS" --log-level warn >"$OUT/lbkit.log" 2>&1 & PIDS+=($!)
-JVM[lbkit]=$!
-if [[ -n "${BEFORE_JAR:-}" ]]; then
+standalone() { # target, jar, listen address, extra flags...
+  local t=$1 jar=$2 listen=$3
+  shift 3
+  "$JAVA" "${JFR_AT_START[@]}" -jar "$jar" --listen "$listen" --backend "$BACKENDS" --log-level warn "$@" \
+    >"$OUT/$t.log" 2>&1 & PIDS+=($!)
+  JVM[$t]=$!
+  TARGETS+=("$t")
+}
+wanted lbkit && standalone lbkit "$STANDALONE_JAR" "$LBKIT" --engine servlet
+if [[ -n "${BEFORE_JAR:-}" ]] && wanted lbkit-before; then
   [[ -f "$BEFORE_JAR" ]] || { echo "proxy-bench.sh: BEFORE_JAR $BEFORE_JAR does not exist" >&2; exit 1; }
-  "$JAVA" "${JFR_AT_START[@]}" -jar "$BEFORE_JAR" --listen "$LBKIT_BEFORE" --backend "$BACKENDS" --log-level warn \
-    >"$OUT/lbkit-before.log" 2>&1 & PIDS+=($!)
-  JVM[lbkit-before]=$!
-  TARGETS=(lbkit lbkit-before jetty gateway-default gateway-lbkit)
+  # shellcheck disable=SC2086 # BEFORE_ARGS is a list of flags
+  standalone lbkit-before "$BEFORE_JAR" "$LBKIT_BEFORE" ${BEFORE_ARGS:-}
 fi
-"$JAVA" "${JFR_AT_START[@]}" -cp "$BENCH_JAR" io.lbkit.benchmarks.proxy.ProxyBenchServers jetty-proxy "$JETTY" ${BACKENDS//,/ } \
-  >"$OUT/jetty.log" 2>&1 & PIDS+=($!)
-JVM[jetty]=$!
+wanted lbkit-netty && standalone lbkit-netty "$STANDALONE_JAR" "$LBKIT_NETTY" --engine netty
+# sticky: wrk sends no cookie, so every answer gets a Set-Cookie (the costlier half of stickiness)
+wanted lbkit-netty-sticky && standalone lbkit-netty-sticky "$STANDALONE_JAR" "$LBKIT_NETTY_STICKY" --engine netty \
+  --cookie SRVID --cookie-key proxy-bench-key
+if wanted jetty; then
+  "$JAVA" "${JFR_AT_START[@]}" -cp "$BENCH_JAR" io.lbkit.benchmarks.proxy.ProxyBenchServers jetty-proxy "$JETTY" ${BACKENDS//,/ } \
+    >"$OUT/jetty.log" 2>&1 & PIDS+=($!)
+  JVM[jetty]=$!
+  TARGETS+=(jetty)
+fi
 # Spring Cloud Gateway (Netty): one lb://whoami route to the same 3 backends, balanced by Spring Cloud
 # LoadBalancer's default (round robin over the simple discovery client's list) or by lbkit (round
 # robin); the example application with a configuration of its own (spring.config.location replaces
@@ -123,10 +143,14 @@ gateway_config "$OUT/gateway-default.yml" "$SCG_DEFAULT" "spring.cloud.discovery
 $(for b in ${BACKENDS//,/ }; do echo "  - uri: http://$b"; done)"
 gateway_config "$OUT/gateway-lbkit.yml" "$SCG_LBKIT" "lbkit.services.whoami.backend: $BACKENDS"
 for g in gateway-default gateway-lbkit; do
+  wanted "$g" || continue
   "$JAVA" "${JFR_AT_START[@]}" -jar "$GATEWAY_JAR" --spring.config.location="file:$OUT/$g.yml" >"$OUT/$g.log" 2>&1 & PIDS+=($!)
   JVM[$g]=$!
+  TARGETS+=("$g")
 done
-if command -v haproxy >/dev/null; then
+if ! wanted haproxy; then
+  :
+elif command -v haproxy >/dev/null; then
   # the article's backend, with the servers given statically (no DNS in a throughput test)
   cat >"$OUT/haproxy.cfg" <<CFG
 global
@@ -153,7 +177,8 @@ else
   echo "proxy-bench.sh: haproxy not installed (sudo apt-get install haproxy); measuring the JVM proxies only" >&2
 fi
 declare -A ADDR=([lbkit]=$LBKIT [lbkit-before]=$LBKIT_BEFORE [jetty]=$JETTY [haproxy]=$HAPROXY
-  [gateway-default]=$SCG_DEFAULT [gateway-lbkit]=$SCG_LBKIT)
+  [gateway-default]=$SCG_DEFAULT [gateway-lbkit]=$SCG_LBKIT [lbkit-netty]=$LBKIT_NETTY
+  [lbkit-netty-sticky]=$LBKIT_NETTY_STICKY)
 for t in "${!JVM[@]}"; do PID[$t]=${JVM[$t]}; done
 for t in "${TARGETS[@]}"; do wait_http "http://${ADDR[$t]}/" "$t"; done
 
@@ -189,7 +214,9 @@ python3 - "$OUT" "$ROUNDS" "$DURATION" "$CONNECTIONS" "$WRK_THREADS" "$(getconf 
   >"$OUT/proxy-results.md" <<'PY'
 import datetime, json, re, statistics, sys
 out, rounds, duration, conns, threads, clk_tck, *targets = sys.argv[1:]
-label = {"lbkit": "lbkit standalone", "lbkit-before": "lbkit standalone, before (BEFORE_JAR)",
+label = {"lbkit": "lbkit standalone (servlet engine)", "lbkit-before": "lbkit standalone, before (BEFORE_JAR)",
+         "lbkit-netty": "lbkit standalone, Netty engine",
+         "lbkit-netty-sticky": "lbkit standalone, Netty engine, sticky cookie (Set-Cookie on every answer)",
          "jetty": "Jetty 12 ProxyServlet (ee10), round robin",
          "gateway-default": "Spring Cloud Gateway, default load balancer (round robin)",
          "gateway-lbkit": "Spring Cloud Gateway with lbkit (lb-spring, round robin)", "haproxy": "HAProxy"}
@@ -242,6 +269,8 @@ for t in targets:
     rows[t] = (rps, p50, p99, errors, alloc_per_request(t, requests), cpu_us)
 # ratios per round (the proxies of one round ran back to back), then the median: robust to drift
 def ratio(t, to="lbkit"):
+    if to not in rows:
+        return float("nan")  # ONLY left the reference out
     return statistics.median(a / b for a, b in zip(rows[t][0], rows[to][0]))
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
 ncpu = sum(1 for l in open("/proc/cpuinfo") if l.startswith("processor"))

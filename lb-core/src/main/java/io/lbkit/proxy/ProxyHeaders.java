@@ -41,6 +41,8 @@ public final class ProxyHeaders {
   private final Balancer balancer;
   private final boolean forwardfor;
   private final boolean preserveHost;
+  /** The last port written as text (immutable pair, so a racy read sees a consistent one). */
+  private volatile PortText lastPort;
 
   /**
    * @param balancer the balancer whose cookies are rewritten
@@ -92,7 +94,7 @@ public final class ProxyHeaders {
       if (host != null) {
         out.set("X-Forwarded-Host", host);
       }
-      out.set("X-Forwarded-Port", Integer.toString(localPort));
+      out.set("X-Forwarded-Port", portText(localPort));
       if (clientAddress != null) {
         out.set("X-Real-IP", clientAddress);
       }
@@ -165,6 +167,19 @@ public final class ProxyHeaders {
       }
     }
     return isPrivate ? sb.toString() : sb.append(sb.length() == 0 ? "" : ", ").append("private").toString();
+  }
+
+  /** A listener's port as text, one string per port rather than one per request (a proxy listens on few). */
+  private String portText(int port) {
+    PortText last = lastPort;
+    if (last == null || last.port != port) {
+      last = new PortText(port, Integer.toString(port));
+      lastPort = last;
+    }
+    return last.text;
+  }
+
+  private record PortText(int port, String text) {
   }
 
   /** RFC 7239 {@code Forwarded} for this hop: {@code for=...;host=...;proto=...}. */

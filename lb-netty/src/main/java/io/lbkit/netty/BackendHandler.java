@@ -1,6 +1,7 @@
 package io.lbkit.netty;
 
 import io.lbkit.core.Endpoint;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
@@ -17,6 +18,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
   private Exchange exchange;
   private ChannelHandlerContext ctx;
   private InactivityTimer timer;
+  private long idleSince;
 
   BackendHandler(BackendPool pool, Endpoint endpoint, ProxyEngine engine) {
     this.pool = pool;
@@ -27,6 +29,19 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
   /** {@code timeout-server}, kept with the connection so one scheduled check serves all its exchanges. */
   InactivityTimer timer() {
     return timer;
+  }
+
+  Channel channel() {
+    return ctx.channel();
+  }
+
+  /** When the connection went back to the pool (engine ticker time). */
+  long idleSince() {
+    return idleSince;
+  }
+
+  void idleSince(long nanos) {
+    this.idleSince = nanos;
   }
 
   void bind(Exchange e) {
@@ -52,7 +67,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
   void release() {
     exchange = null;
     ctx.channel().config().setAutoRead(true); // an idle connection must still notice the server closing it
-    pool.release(endpoint, ctx.channel());
+    pool.release(endpoint, this);
   }
 
   @Override
@@ -87,7 +102,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
       exchange = null;
       e.serverClosed(null);
     } else {
-      pool.remove(endpoint, ctx.channel());
+      pool.remove(endpoint, this);
     }
   }
 

@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -53,6 +54,9 @@ import org.slf4j.LoggerFactory;
 final class Exchange {
   private static final Logger log = LoggerFactory.getLogger(Exchange.class);
 
+  /** The server side's codec limits: HttpClientCodec's defaults but for the body pieces ({@link ProxyEngine#MAX_CHUNK}). */
+  private static final HttpDecoderConfig CLIENT_CODEC = new HttpDecoderConfig().setMaxChunkSize(ProxyEngine.MAX_CHUNK);
+
   private final LoadBalancingHandler conn;
   private final ProxyEngine engine;
   private final ChannelHandlerContext client;
@@ -81,6 +85,9 @@ final class Exchange {
   private boolean closeClientAfter;
   private boolean clientNeedsFlush;
   private boolean done;
+  /** The current attempt's connection came from the pool (it may have been closed by the server meanwhile). */
+  private boolean reused;
+  private boolean reconnected;
 
   Exchange(LoadBalancingHandler conn, ChannelHandlerContext client, HttpRequest request) {
     this.conn = conn;
@@ -139,20 +146,27 @@ final class Exchange {
     if (hostFromServer) {
       forwarded.headers().set(HttpHeaderNames.HOST, authority(endpoint));
     }
-    BackendPool pool = engine.pool(loop);
-    Channel pooled = pool.lease(endpoint);
-    if (pooled != null) {
+    Channel pooled = engine.pool(loop).lease(endpoint);
+    reused = pooled != null;
+    if (reused) {
       connected(pooled);
       return;
     }
+    connect(endpoint);
+  }
+
+  /** Opens a new connection to {@code endpoint} for this attempt. */
+  private void connect(Endpoint endpoint) {
+    BackendPool pool = engine.pool(loop);
     ChannelFuture f = new Bootstrap().group(loop)
         .channel(Transport.socketChannelClassLike(client.channel()))
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, engine.connectTimeoutMillis())
         .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.WRITE_BUFFER_WATER_MARK, ProxyEngine.WATER_MARK)
         .handler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel ch) {
-            ch.pipeline().addLast(new HttpClientCodec(), new BackendHandler(pool, endpoint, engine));
+            ch.pipeline().addLast(new HttpClientCodec(CLIENT_CODEC, false, false), new BackendHandler(pool, endpoint, engine));
           }
         })
         .connect(new InetSocketAddress(endpoint.address(), endpoint.port()));
@@ -274,8 +288,7 @@ final class Exchange {
         return;
       }
       if (c instanceof LastHttpContent) {
-        ChannelFuture written = client.write(c);
-        responseComplete(written);
+        responseComplete(c);
         return;
       }
       client.write(c, client.voidPromise());
@@ -338,8 +351,16 @@ final class Exchange {
     Tunnel.open(engine, client, out, s, serverHandler, selection, request.method() + " " + request.uri());
   }
 
-  private void responseComplete(ChannelFuture lastWrite) {
+  /** Writes the response's last part and hands the server connection back (or closes it). */
+  private void responseComplete(HttpContent last) {
     done = true;
+    // closed by the last write's listener, so a stopping engine never cuts a response still being flushed
+    boolean close = closeClientAfter || !requestComplete || engine.stopping() || conn.closing();
+    if (close) {
+      client.write(last).addListener(ChannelFutureListener.CLOSE);
+    } else {
+      client.write(last, client.voidPromise()); // no promise to allocate on the keep-alive path
+    }
     serverHandler.timer().stop();
     endInFlight();
     BackendHandler h = serverHandler;
@@ -351,13 +372,8 @@ final class Exchange {
       h.unbind();
       s.close();
     }
-    // closed by the last write's listener, so a stopping engine never cuts a response still being flushed
-    boolean close = closeClientAfter || !requestComplete || engine.stopping() || conn.closing();
     clientNeedsFlush = false;
     client.flush();
-    if (close) {
-      lastWrite.addListener(ChannelFutureListener.CLOSE);
-    }
     conn.exchangeDone(this, close);
   }
 
@@ -374,6 +390,16 @@ final class Exchange {
     }
     server = null;
     String what = cause == null ? "connection closed by the server" : describe(cause);
+    if (reused && !reconnected && !responseStarted && idempotent && !bodyStarted && !engine.stopping()) {
+      // a pooled connection the server closed as the request went out: not the server's failure, and
+      // safe to send again only because the method is idempotent (a POST may have been read: 502)
+      reconnected = true;
+      log.debug("{} {}: pooled connection to {} failed before any answer ({}); sending again on a new one",
+          request.method(), request.uri(), selection.server(), what);
+      rewindRequest();
+      connect(selection.server().endpoint());
+      return;
+    }
     attemptFailed(responseStarted ? AttemptFailure.BAD_RESPONSE : AttemptFailure.CLOSED_BEFORE_RESPONSE, what);
   }
 
@@ -401,10 +427,7 @@ final class Exchange {
       failed.stats().retry();
       log.info("{}: {} {} to {} failed: {}; retry {}/{} on {}", backend, request.method(), request.uri(), failed,
           what, attempts, policy.retries(), next.server());
-      if (lastWritten) {
-        pending.addFirst(LastHttpContent.EMPTY_LAST_CONTENT); // nothing of the body was sent: send it all again
-        lastWritten = false;
-      }
+      rewindRequest();
       if (RetryPolicy.sameEndpoint(selection, next)) {
         loop.schedule(() -> {
           if (!done) {
@@ -420,6 +443,14 @@ final class Exchange {
     log.warn("{}: {} {} to {} failed after {} attempt(s): {}; answering {}", backend, request.method(),
         request.uri(), failed, attempts, what, answer.status());
     respond(answer);
+  }
+
+  /** Before another attempt: nothing of the body was sent (else no retry), so the end is sent again. */
+  private void rewindRequest() {
+    if (lastWritten) {
+      pending.addFirst(LastHttpContent.EMPTY_LAST_CONTENT);
+      lastWritten = false;
+    }
   }
 
   /** Sends lb-core's short answer instead of the server's. */

@@ -59,6 +59,7 @@ public final class LoadBalancingHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
+    ctx.channel().config().setWriteBufferWaterMark(ProxyEngine.WATER_MARK); // a gateway's channels too
     this.clientTimer = new InactivityTimer(ctx.channel().eventLoop(), engine.group().ticker(),
         engine.timeoutClientNanos(), this::clientTimedOut);
   }

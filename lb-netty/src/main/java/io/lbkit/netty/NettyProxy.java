@@ -65,7 +65,7 @@ public final class NettyProxy implements AutoCloseable {
             protected void initChannel(Channel ch) {
               ch.pipeline().addLast(
                   new HttpServerCodec(new HttpDecoderConfig().setMaxHeaderSize(MAX_HEADER_SIZE)
-                      .setMaxInitialLineLength(MAX_INITIAL_LINE)),
+                      .setMaxInitialLineLength(MAX_INITIAL_LINE).setMaxChunkSize(ProxyEngine.MAX_CHUNK)),
                   new HttpServerExpectContinueHandler(),
                   engine.newHandler());
             }

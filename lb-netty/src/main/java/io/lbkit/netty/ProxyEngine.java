@@ -8,6 +8,7 @@ import io.lbkit.proxy.RetryPolicy;
 import io.lbkit.proxy.UpgradePolicy;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoop;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import java.util.Map;
@@ -33,6 +34,19 @@ import java.util.concurrent.ConcurrentHashMap;
  * }</pre>
  */
 public final class ProxyEngine {
+  /**
+   * The most body bytes the codecs hand over in one piece: a whole socket read (the receive
+   * allocator reads up to 64 KiB), so a read becomes one write instead of eight 8 KiB ones.
+   */
+  static final int MAX_CHUNK = 64 * 1024;
+  /**
+   * When a connection stops taking more (high) and takes more again (low): several read batches
+   * (Netty's 32/64 KiB default is about one), so a steady stream does not switch reading on and
+   * off, an {@code epoll_ctl} each time, at every batch (measured: 10× fewer switches and ~25%
+   * less CPU for a 64 MiB upload, lb-benchmarks/results-notes.md). What one exchange holds in
+   * memory stays below this plus one read batch.
+   */
+  static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(256 * 1024, 512 * 1024);
   private final Balancer balancer;
   private final ServerGroup group;
   private final NettyProxyOptions options;
@@ -71,7 +85,10 @@ public final class ProxyEngine {
   /**
    * A handler for one client connection. It goes last in the pipeline, after an
    * {@link HttpServerCodec} (whose limits answer 400/414/431) and, for {@code Expect: 100-continue},
-   * an {@link HttpServerExpectContinueHandler}; it must not be shared between connections.
+   * an {@link HttpServerExpectContinueHandler}; it must not be shared between connections. It sets
+   * the connection's write-buffer water marks; a codec with a 64 KiB
+   * {@link io.netty.handler.codec.http.HttpDecoderConfig#setMaxChunkSize max chunk size} passes
+   * request bodies in fewer pieces (as {@link NettyProxy} does).
    */
   public ChannelHandler newHandler() {
     return new LoadBalancingHandler(this);
@@ -156,7 +173,8 @@ public final class ProxyEngine {
 
   /** The pool of {@code loop}; only used on that loop. */
   BackendPool pool(EventLoop loop) {
-    return pools.computeIfAbsent(loop, l -> new BackendPool());
+    BackendPool p = pools.get(loop); // no capturing lambda per request: computeIfAbsent only the first time
+    return p != null ? p : pools.computeIfAbsent(loop, l -> new BackendPool(group.ticker()));
   }
 
   void opened(LoadBalancingHandler h) {

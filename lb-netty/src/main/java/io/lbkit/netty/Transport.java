@@ -10,6 +10,7 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.epoll.EpollTcpInfo;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
@@ -48,6 +49,32 @@ final class Transport {
   /** The client socket class for connections to servers, of the same transport as {@code peer}. */
   static Class<? extends Channel> socketChannelClassLike(Channel peer) {
     return peer.getClass().getName().startsWith(EPOLL_PACKAGE) ? EpollSocketChannel.class : NioSocketChannel.class;
+  }
+
+  /**
+   * Asks the kernel whether a connection is still {@code ESTABLISHED}: a FIN or RST from the peer
+   * that arrived after the event loop last polled is seen here, before anything is written. One
+   * {@code getsockopt(TCP_INFO)} on epoll; NIO cannot ask, so its connections always pass. One per
+   * event loop (it reuses its buffer).
+   */
+  static final class Probe {
+    private static final int TCP_ESTABLISHED = 1;
+    private EpollTcpInfo tcp;
+
+    boolean established(Channel ch) {
+      if (!(ch instanceof EpollSocketChannel)) { // only epoll channels exist where epoll classes are used
+        return true;
+      }
+      if (tcp == null) {
+        tcp = new EpollTcpInfo();
+      }
+      try {
+        ((EpollSocketChannel) ch).tcpInfo(tcp);
+      } catch (RuntimeException e) { // the socket is gone
+        return false;
+      }
+      return tcp.state() == TCP_ESTABLISHED;
+    }
   }
 
   /** Whether {@code group}'s loops run epoll (so their channels must be epoll channels). */

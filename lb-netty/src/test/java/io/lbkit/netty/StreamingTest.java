@@ -3,8 +3,6 @@ package io.lbkit.netty;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lbkit.testkit.WhoamiServer;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.EOFException;
@@ -41,7 +39,7 @@ class StreamingTest {
     CRC32 sent = new CRC32();
     HttpResponse<String> r = f.http.send(HttpRequest.newBuilder(f.uri("/sink")).timeout(Duration.ofMinutes(2))
         .POST(HttpRequest.BodyPublishers.fromPublisher(
-            HttpRequest.BodyPublishers.ofInputStream(() -> new PatternStream(SIZE, sent)), SIZE)).build(),
+            HttpRequest.BodyPublishers.ofInputStream(() -> new TestBodies.PatternStream(SIZE, sent)), SIZE)).build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.body()).contains("Body-Length: " + SIZE, "Body-CRC32: " + Long.toHexString(sent.getValue()));
@@ -68,7 +66,7 @@ class StreamingTest {
           out.write(("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
               .getBytes(StandardCharsets.ISO_8859_1));
           byte[] chunk = new byte[32 * 1024];
-          PatternStream body = new PatternStream(SIZE, new CRC32());
+          TestBodies.PatternStream body = new TestBodies.PatternStream(SIZE, new CRC32());
           int n;
           while ((n = body.read(chunk, 0, chunk.length)) > 0) {
             out.write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
@@ -159,62 +157,8 @@ class StreamingTest {
     }
   }
 
-  /** Reads {@code size} pattern bytes, slowly at first so back-pressure must hold the server, checking buffers. */
+  /** Reads {@code size} pattern bytes, checking them and the engine's buffers. */
   private static void assertPattern(InputStream in, long size) throws Exception {
-    byte[] buf = new byte[64 * 1024];
-    long offset = 0;
-    long mismatches = 0;
-    long maxUsed = 0;
-    try (in) {
-      int n;
-      while ((n = in.read(buf)) > 0) {
-        mismatches += WhoamiServer.patternMismatches(buf, 0, n, offset);
-        offset += n;
-        maxUsed = Math.max(maxUsed, engineBuffers());
-      }
-    }
-    assertThat(offset).isEqualTo(size);
-    assertThat(mismatches).isZero();
-    assertThat(maxUsed).as("bytes held in Netty buffers while %d passed", size).isLessThan(BUFFER_BOUND);
-  }
-
-  private static long engineBuffers() {
-    if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider) {
-      var m = ((ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT).metric();
-      return m.usedDirectMemory() + m.usedHeapMemory();
-    }
-    return 0;
-  }
-
-  /** {@code size} bytes of {@link WhoamiServer#patternByte}, checksummed as they are read. */
-  private static final class PatternStream extends InputStream {
-    private final long size;
-    private final CRC32 crc;
-    private long offset;
-
-    PatternStream(long size, CRC32 crc) {
-      this.size = size;
-      this.crc = crc;
-    }
-
-    @Override
-    public int read() {
-      byte[] one = new byte[1];
-      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) {
-      if (offset >= size) {
-        return -1;
-      }
-      int n = (int) Math.min(len, size - offset);
-      for (int i = 0; i < n; i++) {
-        b[off + i] = WhoamiServer.patternByte(offset + i);
-      }
-      crc.update(b, off, n);
-      offset += n;
-      return n;
-    }
+    TestBodies.assertPattern(in, size, BUFFER_BOUND);
   }
 }

@@ -19,6 +19,12 @@ public enum Effect {
   RESET_ON_ACCEPT,
   /** Reads the request, then closes the connection (FIN) without sending a byte: an empty response. */
   CLOSE_BEFORE_RESPONSE,
+  /**
+   * Answers normally without {@code Connection: close}, then closes the connection (FIN) at once,
+   * leaving any further request on it unread: a server whose keep-alive timeout ran out just as
+   * the next request came, the race a proxy reusing idle connections must survive.
+   */
+  CLOSE_AFTER_RESPONSE,
   /** Reads the request, then resets the connection (TCP RST) without sending a byte. */
   RESET_BEFORE_RESPONSE,
   /** Sends the status line, chunked headers and one chunk of body ({@code partial}), then resets. */

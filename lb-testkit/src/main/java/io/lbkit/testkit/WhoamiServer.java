@@ -404,6 +404,10 @@ public final class WhoamiServer implements AutoCloseable {
         }
         Thread.sleep(millis);
       }
+      if (e == Effect.CLOSE_AFTER_RESPONSE) { // answered as if the connection stayed, then closed unannounced
+        writeText(out, 200, whoami(head, remote), "", connection);
+        return false;
+      }
       if ((path.equals("/data") || path.equals("/stream"))
           && !(isNumber(query.getOrDefault("size", "0")) && isNumber(query.getOrDefault("chunks", "0")))) {
         writeText(out, 400, "size, chunks: expected whole numbers\n", "", connection);

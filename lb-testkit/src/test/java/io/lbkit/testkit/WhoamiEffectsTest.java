@@ -84,6 +84,18 @@ class WhoamiEffectsTest {
   }
 
   @Test
+  void closeAfterResponseAnswersAsIfKeptAliveThenHangsUp() throws Exception {
+    WhoamiServer s = backend.get(0).effect(Effect.CLOSE_AFTER_RESPONSE);
+    try (Socket c = connect()) {
+      send(c, "GET /first HTTP/1.1\r\nHost: x\r\n\r\n");
+      String answer = readAll(c.getInputStream()); // ends: the server closed after its answer
+      assertThat(answer).startsWith("HTTP/1.1 200 ").contains("GET /first HTTP/1.1").doesNotContainIgnoringCase(
+          "connection: close");
+    }
+    assertThat(s.requestCount()).isEqualTo(1);
+  }
+
+  @Test
   void aStalledConnectionLeavesTheOpenCountWhenThePeerHangsUp() throws Exception {
     WhoamiServer s = backend.get(0).effect(Effect.STALL);
     try (Socket c = connect()) {
