@@ -1,18 +1,25 @@
 package io.lbkit.netty;
 
+import io.lbkit.local.LocalAnswer;
+import io.lbkit.local.LocalHandler;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The proxy for one client connection, last in its pipeline after an HTTP server codec: forwards
@@ -26,6 +33,7 @@ import java.util.ArrayDeque;
  * requests wait. A plain keep-alive {@code GET} never changes the socket's registration.
  */
 public final class LoadBalancingHandler extends ChannelInboundHandlerAdapter {
+  private static final Logger log = LoggerFactory.getLogger(LoadBalancingHandler.class);
   private final ProxyEngine engine;
   private final ArrayDeque<Object> waiting = new ArrayDeque<>(2);
   private ChannelHandlerContext ctx;
@@ -104,8 +112,13 @@ public final class LoadBalancingHandler extends ChannelInboundHandlerAdapter {
         reject(request.decoderResult().cause());
         return;
       }
-      current = new Exchange(this, ctx, request);
-      current.start();
+      LocalHandler local = engine.hasLocalHandlers() ? engine.localHandler(LocalAnswers.path(request.uri())) : null;
+      if (local != null) {
+        answerLocally(local, request); // its body, if any, is dropped below as it arrives
+      } else {
+        current = new Exchange(this, ctx, request);
+        current.start();
+      }
     }
     if (msg instanceof HttpContent) {
       if (current != null) {
@@ -116,6 +129,23 @@ public final class LoadBalancingHandler extends ChannelInboundHandlerAdapter {
     }
     if (current != null && current.requestComplete()) {
       clientTimer.stop(); // now the server's turn: timeout-server
+    }
+  }
+
+  /** Answers {@code request} in-process; the connection stays open unless the request or the engine says not. */
+  private void answerLocally(LocalHandler local, HttpRequest request) {
+    LocalAnswer answer;
+    try {
+      answer = local.answer(LocalAnswers.request(request, ctx.channel().localAddress()));
+    } catch (RuntimeException e) {
+      log.warn("{} {}: the local handler failed; answering 500", request.method(), request.uri(), e);
+      answer = LocalAnswer.text(500, "text/plain; charset=utf-8", "500 Internal Server Error: " + e + "\n");
+    }
+    boolean close = !HttpUtil.isKeepAlive(request) || engine.stopping() || closing;
+    ChannelFuture f = ctx.writeAndFlush(LocalAnswers.response(answer, request.method().equals(HttpMethod.HEAD), close));
+    if (close) {
+      closing = true;
+      f.addListener(ChannelFutureListener.CLOSE);
     }
   }
 

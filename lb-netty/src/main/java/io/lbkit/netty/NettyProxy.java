@@ -1,6 +1,7 @@
 package io.lbkit.netty;
 
 import io.lbkit.core.Balancer;
+import io.lbkit.local.LocalHandler;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -11,6 +12,8 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -50,7 +53,7 @@ public final class NettyProxy implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private NettyProxy(Builder b) throws InterruptedException {
-    this.engine = ProxyEngine.create(b.balancer, b.options);
+    this.engine = ProxyEngine.create(b.balancer, b.options, b.localHandlers);
     this.ownLoops = b.loops == null;
     this.loops = ownLoops ? Transport.newGroup(b.threads, "lb-netty") : b.loops;
     this.shutdownTimeout = b.shutdownTimeout;
@@ -141,8 +144,19 @@ public final class NettyProxy implements AutoCloseable {
     private EventLoopGroup loops;
     private int threads = Runtime.getRuntime().availableProcessors();
     private Duration shutdownTimeout = Duration.ofSeconds(30);
+    private final List<LocalHandler> localHandlers = new ArrayList<>();
 
     private Builder() {
+    }
+
+    /**
+     * Answers the paths {@code handler} takes in-process instead of forwarding them (a status page,
+     * a control endpoint). Handlers are asked in the order added, after the stats page
+     * ({@code stats-uri}); see {@link ProxyEngine#create(Balancer, NettyProxyOptions, List)}.
+     */
+    public Builder localHandler(LocalHandler handler) {
+      localHandlers.add(Objects.requireNonNull(handler, "localHandler"));
+      return this;
     }
 
     /** Where to listen (port 0: any free port). */

@@ -94,11 +94,6 @@ public final class Main {
 
     boolean netty = s.engine().equals(Cli.ENGINE_NETTY);
     if (netty) {
-      for (String servletOnly : List.of("stats-uri", "stats-auth")) {
-        if (s.params().containsKey(servletOnly)) {
-          return usage("--" + servletOnly + ": not with --engine netty yet (expected: --engine servlet)");
-        }
-      }
       if (s.demo()) {
         return usage("--demo: not with --engine netty yet (expected: --engine servlet)");
       }
