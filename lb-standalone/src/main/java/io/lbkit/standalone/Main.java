@@ -7,6 +7,7 @@ import io.lbkit.netty.NettyProxyOptions;
 import io.lbkit.option.Option;
 import io.lbkit.servlet.LoadBalancerConfig;
 import io.lbkit.servlet.LoadBalancingFilter;
+import io.lbkit.servlet.LocalHandlerFilter;
 import io.lbkit.servlet.Mode;
 import jakarta.servlet.Filter;
 import java.io.PrintStream;
@@ -94,9 +95,6 @@ public final class Main {
 
     boolean netty = s.engine().equals(Cli.ENGINE_NETTY);
     if (netty) {
-      if (s.demo()) {
-        return usage("--demo: not with --engine netty yet (expected: --engine servlet)");
-      }
       if ("route".equalsIgnoreCase(s.params().getOrDefault("mode", "proxy").trim())) {
         return usage("--mode route: not with --engine netty (expected: --mode proxy)");
       }
@@ -129,15 +127,26 @@ public final class Main {
             + " (route mode is for web applications; use --mode proxy here)");
       }
 
+      int slots = Integer.parseInt(params.getOrDefault("slots", "0"));
       if (netty) {
         if (stopRequested.getCount() == 0) {
           return OK;
         }
-        proxy = NettyProxy.builder().listen(new InetSocketAddress(s.listenHost(), s.listenPort()))
-            .balancer(balancer).options(NettyProxyOptions.parse(params)).shutdownTimeout(s.shutdownGrace()).start();
+        NettyProxy.Builder b = NettyProxy.builder().listen(new InetSocketAddress(s.listenHost(), s.listenPort()))
+            .balancer(balancer).options(NettyProxyOptions.parse(params)).shutdownTimeout(s.shutdownGrace());
+        if (demo != null) {
+          b.localHandler(new DemoControls(demo, slots));
+        }
+        proxy = b.start();
         String url = StandaloneServer.url(s.listenHost(), proxy.port());
         log.info("listening on {} ({}, netty engine), balancing {}", url, Cli.version(), config.backend());
+        if (demo != null) {
+          awaitServers(balancer, Math.min(s.replicas(), slots), Duration.ofSeconds(5));
+        }
         out.println("lbkit listening on " + url + " (Ctrl-C stops it gracefully)");
+        if (demo != null) {
+          out.print(Guide.text(url, demo, params));
+        }
         out.flush();
         stopRequested.await();
         proxy.close();
@@ -146,9 +155,8 @@ public final class Main {
       }
 
       Map<String, Filter> before = new LinkedHashMap<>();
-      int slots = Integer.parseInt(params.getOrDefault("slots", "0"));
       if (demo != null) {
-        before.put("/demo/*", new DemoScaleFilter(demo, slots));
+        before.put("/demo/*", new LocalHandlerFilter(new DemoControls(demo, slots)));
       }
       if (stopRequested.getCount() == 0) {
         return OK; // SIGTERM / Ctrl-C while starting: nothing to serve

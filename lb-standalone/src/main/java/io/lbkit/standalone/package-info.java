@@ -5,6 +5,6 @@
  * <p>Start with {@link io.lbkit.standalone.Main}: it parses the flags ({@code Cli}, generated from
  * the option table), starts the server ({@code StandaloneServer}) and, with {@code --demo}, the
  * demo's whoami replicas and DNS server ({@code Demo}) with {@code /demo/scale} to scale them
- * ({@code DemoScaleFilter}). {@code docs/standalone.md} and {@code docs/demo.md} are the user's view.
+ * ({@code DemoControls}). {@code docs/standalone.md} and {@code docs/demo.md} are the user's view.
  */
 package io.lbkit.standalone;
