@@ -201,6 +201,11 @@ public final class LoadBalancingHandler extends ChannelInboundHandlerAdapter {
     });
   }
 
+  /** Closes the connection now, whatever it is doing. Any thread. */
+  void closeNow() {
+    ctx.channel().close();
+  }
+
   private void clientTimedOut() {
     if (current == null) {
       ctx.close(); // an idle keep-alive connection

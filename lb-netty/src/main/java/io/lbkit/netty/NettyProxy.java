@@ -1,6 +1,7 @@
 package io.lbkit.netty;
 
 import io.lbkit.core.Balancer;
+import io.lbkit.internal.Durations;
 import io.lbkit.local.LocalHandler;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -117,6 +118,8 @@ public final class NettyProxy implements AutoCloseable {
       return;
     }
     listener.close().syncUninterruptibly();
+    log.info("stopping: no new connections; waiting up to {} for {} request(s) in flight",
+        Durations.format(shutdownTimeout), engine.requestsInFlight());
     engine.stop();
     long deadline = System.nanoTime() + shutdownTimeout.toNanos();
     while (engine.openConnections() > 0 && System.nanoTime() - deadline < 0) {
@@ -128,8 +131,9 @@ public final class NettyProxy implements AutoCloseable {
       }
     }
     if (engine.openConnections() > 0) {
-      log.warn("{}: {} client connection(s) still open after {}; closing them", engine.balancer().group().name(),
-          engine.openConnections(), shutdownTimeout);
+      log.warn("grace period of {} is over: cutting off {} request(s) still in flight ({} client connection(s))",
+          Durations.format(shutdownTimeout), engine.requestsInFlight(), engine.openConnections());
+      engine.closeConnections(); // the clients see a cut-off answer, never a false success
     }
     if (ownLoops) {
       loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();

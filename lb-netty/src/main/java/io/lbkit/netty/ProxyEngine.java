@@ -1,6 +1,7 @@
 package io.lbkit.netty;
 
 import io.lbkit.core.Balancer;
+import io.lbkit.core.Server;
 import io.lbkit.core.ServerGroup;
 import io.lbkit.local.LocalHandler;
 import io.lbkit.proxy.ProxyHeaders;
@@ -106,6 +107,22 @@ public final class ProxyEngine {
     }
     for (Map.Entry<EventLoop, BackendPool> e : pools.entrySet()) {
       e.getKey().execute(e.getValue()::closeAll);
+    }
+  }
+
+  /** Requests being forwarded right now: the servers' in-flight counts, summed (read at shutdown). */
+  public long requestsInFlight() {
+    long n = 0;
+    for (Server s : group.snapshot().servers()) {
+      n += s.stats().active();
+    }
+    return n;
+  }
+
+  /** Closes every client connection now, busy or not (the end of a graceful stop's grace period). */
+  void closeConnections() {
+    for (LoadBalancingHandler h : connections) {
+      h.closeNow();
     }
   }
 

@@ -96,7 +96,7 @@ public final class Main {
     boolean netty = s.engine().equals(Cli.ENGINE_NETTY);
     if (netty) {
       if ("route".equalsIgnoreCase(s.params().getOrDefault("mode", "proxy").trim())) {
-        return usage("--mode route: not with --engine netty (expected: --mode proxy)");
+        return usage("--mode route: not with --engine netty (expected: --mode proxy, or --engine servlet)");
       }
     }
 
@@ -137,7 +137,13 @@ public final class Main {
         if (demo != null) {
           b.localHandler(new DemoControls(demo, slots));
         }
-        proxy = b.start();
+        try {
+          proxy = b.start();
+        } catch (InterruptedException e) {
+          throw e;
+        } catch (Exception e) { // Netty rethrows the bind's BindException unchecked-style
+          throw StandaloneServer.startFailure(s.listenHost(), s.listenPort(), e);
+        }
         String url = StandaloneServer.url(s.listenHost(), proxy.port());
         log.info("listening on {} ({}, netty engine), balancing {}", url, Cli.version(), config.backend());
         if (demo != null) {
