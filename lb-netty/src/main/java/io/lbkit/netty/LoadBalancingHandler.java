@@ -8,16 +8,19 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
+import java.util.Iterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -112,6 +115,12 @@ public final class LoadBalancingHandler extends ChannelInboundHandlerAdapter {
         reject(request.decoderResult().cause());
         return;
       }
+      String badHost = badHost(request);
+      if (badHost != null) {
+        ReferenceCountUtil.release(msg);
+        reject(HttpResponseStatus.BAD_REQUEST, badHost);
+        return;
+      }
       LocalHandler local = engine.hasLocalHandlers() ? engine.localHandler(LocalAnswers.path(request.uri())) : null;
       if (local != null) {
         answerLocally(local, request); // its body, if any, is dropped below as it arrives
@@ -123,6 +132,9 @@ public final class LoadBalancingHandler extends ChannelInboundHandlerAdapter {
     if (msg instanceof HttpContent) {
       if (current != null) {
         current.clientContent((HttpContent) msg);
+      } else if (((HttpContent) msg).decoderResult().isFailure() && !closing) {
+        ReferenceCountUtil.release(msg); // the body of a request answered locally, unreadable
+        reject(((HttpContent) msg).decoderResult().cause());
       } else {
         ReferenceCountUtil.release(msg); // the rest of a request already answered
       }
@@ -214,6 +226,22 @@ public final class LoadBalancingHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /**
+   * Why an HTTP/1.1 request's {@code Host} is unusable (RFC 9112 section 3.2: none, or more than
+   * one line, must get 400), or null. HTTP/1.0 may go without.
+   */
+  private static String badHost(HttpRequest request) {
+    if (!request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
+      return null;
+    }
+    Iterator<String> hosts = request.headers().valueStringIterator(HttpHeaderNames.HOST);
+    if (!hosts.hasNext()) {
+      return "an HTTP/1.1 request needs a Host header.";
+    }
+    hosts.next();
+    return hosts.hasNext() ? "the request has more than one Host header." : null;
+  }
+
   /** A request the codec could not read: 431 for oversized headers, 414 for a long line, else 400; then close. */
   private void reject(Throwable cause) {
     HttpResponseStatus status = HttpResponseStatus.BAD_REQUEST;
@@ -228,6 +256,11 @@ public final class LoadBalancingHandler extends ChannelInboundHandlerAdapter {
       status = HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
       text = "the request's header lines are too large.";
     }
+    reject(status, text);
+  }
+
+  /** Answers {@code status} with {@code text} and closes: nothing more is read from this connection. */
+  private void reject(HttpResponseStatus status, String text) {
     closing = true;
     releaseWaiting();
     ctx.writeAndFlush(NettyHeaders.rejected(status, text)).addListener(ChannelFutureListener.CLOSE);

@@ -1,6 +1,7 @@
 package io.lbkit.standalone;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import io.lbkit.testkit.RecordedRequest;
 import io.lbkit.testkit.WhoamiServer;
@@ -11,6 +12,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -31,6 +33,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class RequestSmugglingIT {
   private static final String SMUGGLED = "GET /smuggled HTTP/1.1\r\nHost: backend\r\n\r\n";
+  /** Cases the netty engine's codec reads one way, as RFC 9112 allows, instead of refusing them. */
+  private static final Set<String> NORMALIZED_BY_NETTY = Set.of("an obs-fold continuation",
+      "a request line with a tab");
 
   static Stream<Arguments> ambiguous() {
     return Stream.of(
@@ -108,6 +113,9 @@ class RequestSmugglingIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.lbkit.standalone.RequestSmugglingIT#ambiguous")
     void isRefusedAndNothingReachesTheBackend(String name, String request) throws Exception {
+      // Netty's codec replaces obs-fold with SP and splits the request line on any whitespace, as RFC 9112
+      // (5.2, 3) allows; the proxy then writes its own normalized request: not ambiguous (docs/netty.md)
+      assumeFalse(engine() == Engine.NETTY && NORMALIZED_BY_NETTY.contains(name), "normalized by the netty engine");
       int before = backend.requestCount();
       String response = exchange(request + SMUGGLED);
 
