@@ -236,7 +236,7 @@ public final class LoadBalancingHandler extends ChannelInboundHandlerAdapter {
     }
     Iterator<String> hosts = request.headers().valueStringIterator(HttpHeaderNames.HOST);
     if (!hosts.hasNext()) {
-      return "an HTTP/1.1 request needs a Host header.";
+      return "the request has no Host header (required in HTTP/1.1).";
     }
     hosts.next();
     return hosts.hasNext() ? "the request has more than one Host header." : null;
