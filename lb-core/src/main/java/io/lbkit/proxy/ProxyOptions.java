@@ -5,11 +5,13 @@ import io.lbkit.internal.Durations;
 import io.lbkit.option.Option;
 import io.lbkit.option.Section;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The forwarding options every proxy engine reads, defined once: {@code timeout-server},
  * {@code timeout-client}, {@code retries}, {@code redispatch}, {@code forwardfor},
- * {@code preserve-host}. An engine's options class reuses each with
+ * {@code preserve-host}, and the tunnels' {@code tunnel-upgrades}, {@code timeout-tunnel},
+ * {@code tunnel-on-server-down}. An engine's options class reuses each with
  * {@code ProxyOptions.RETRIES.alsoFor(Builder::retries)}, so name, help, default, range and parser
  * stay here. {@code timeout-connect}, which the health checks read too, is
  * {@link HealthOptions#TIMEOUT_CONNECT}.
@@ -31,6 +33,12 @@ public final class ProxyOptions {
     Target forwardfor(boolean forwardfor);
 
     Target preserveHost(boolean preserveHost);
+
+    Target tunnelUpgrades(List<String> protocols);
+
+    Target timeoutTunnel(Duration timeout);
+
+    Target tunnelOnServerDown(TunnelOnDown action);
   }
 
   public static final Option<Target, Duration> TIMEOUT_SERVER = Option.define(Section.PROXY, "timeout-server",
@@ -56,6 +64,18 @@ public final class ProxyOptions {
   public static final Option<Target, Boolean> PRESERVE_HOST = Option.define(Section.PROXY, "preserve-host",
           "Forward the client's Host header.")
       .defaultText("on").bool(Target::preserveHost);
+
+  public static final Option<Target, List<String>> TUNNEL_UPGRADES = Option.define(Section.PROXY,
+          "tunnel-upgrades", "Upgrade protocols tunneled after the server's 101 (h2c never is); none turns tunnels off.")
+      .defaultText("websocket").label("protocol[,...]|none").list(Target::tunnelUpgrades);
+
+  public static final Option<Target, Duration> TIMEOUT_TUNNEL = Option.define(Section.PROXY, "timeout-tunnel",
+          "Inactivity timeout of an upgraded connection (WebSocket), both ways.")
+      .defaultText("1h").duration(Durations.POSITIVE, Durations.MAX, Target::timeoutTunnel);
+
+  public static final Option<Target, TunnelOnDown> TUNNEL_ON_SERVER_DOWN = Option.define(Section.PROXY,
+          "tunnel-on-server-down", "What happens to a server's open tunnels when it goes DOWN or leaves the list.")
+      .defaultText("keep").label("keep|close").parsed(TunnelOnDown::parse, Target::tunnelOnServerDown);
 
   private ProxyOptions() {
   }

@@ -1,6 +1,7 @@
 package io.lbkit.proxy;
 
 import io.lbkit.core.Selection;
+import io.lbkit.option.OptionException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -41,6 +42,26 @@ public final class UpgradePolicy {
     this.allowed = Set.copyOf(set);
   }
 
+  /**
+   * Checks a {@code tunnel-upgrades} value: RFC 9110 tokens such as {@code websocket}; {@code none}
+   * alone or an empty list turns tunnels off (an empty list is returned).
+   *
+   * @throws OptionException for {@code h2c} (never tunneled) or a name that is not a token
+   */
+  public static List<String> checkProtocols(List<String> protocols) {
+    Objects.requireNonNull(protocols, "tunnel-upgrades");
+    if (protocols.isEmpty() || protocols.size() == 1 && protocols.get(0).equalsIgnoreCase("none")) {
+      return List.of();
+    }
+    for (String p : protocols) {
+      if (p == null || p.equalsIgnoreCase("h2c") || !p.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
+        throw new OptionException("tunnel-upgrades", String.join(",", protocols),
+            "protocol names such as websocket, or none (h2c is never tunneled)");
+      }
+    }
+    return List.copyOf(protocols);
+  }
+
   /** Whether any protocol may be tunneled (an empty list turns tunnels off). */
   public boolean enabled() {
     return !allowed.isEmpty();
@@ -49,16 +70,21 @@ public final class UpgradePolicy {
   /**
    * The {@code Upgrade} value to forward for this request (its allowed protocols, in the client's
    * order), or null when the request is not to be tunneled: no {@code upgrade} token in
-   * {@code Connection}, or no allowed protocol in {@code Upgrade}.
+   * {@code Connection}, no allowed protocol in {@code Upgrade}, or a request body (a
+   * {@code Content-Length} above 0 or a {@code Transfer-Encoding}: the bytes after the head would
+   * be ambiguous, so it is proxied as a plain request).
    */
   public String upgradeOf(HeaderSource request) {
     if (allowed.isEmpty()) {
       return null;
     }
-    boolean[] asked = new boolean[1];
+    boolean[] asked = new boolean[2]; // Connection: upgrade; a body
     List<String> offered = new ArrayList<>(1);
     request.forEach((name, value) -> {
-      if (name.equalsIgnoreCase("connection")) {
+      if (name.equalsIgnoreCase("transfer-encoding")
+          || name.equalsIgnoreCase("content-length") && !value.trim().equals("0")) {
+        asked[1] = true;
+      } else if (name.equalsIgnoreCase("connection")) {
         for (String t : value.split(",")) {
           asked[0] |= t.trim().equalsIgnoreCase("upgrade");
         }
@@ -73,7 +99,7 @@ public final class UpgradePolicy {
         }
       }
     });
-    return asked[0] && !offered.isEmpty() ? String.join(", ", offered) : null;
+    return asked[0] && !asked[1] && !offered.isEmpty() ? String.join(", ", offered) : null;
   }
 
   /**

@@ -1,10 +1,12 @@
 package io.lbkit.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lbkit.core.RequestView;
 import io.lbkit.core.Selection;
 import io.lbkit.cookie.StickyCookieBalancer;
+import io.lbkit.option.OptionException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -40,6 +42,27 @@ class UpgradePolicyTest {
     UpgradePolicy both = new UpgradePolicy(headers, List.of("h2c", "x-chat", "websocket"));
     assertThat(both.upgradeOf(ProxyHeadersTest.Lines.of("Connection", "Upgrade", "Upgrade", "h2c, x-chat, websocket")))
         .isEqualTo("x-chat, websocket");
+  }
+
+  @Test
+  void aHandshakeWithABodyIsAnOrdinaryRequest() {
+    assertThat(websocket.upgradeOf(ProxyHeadersTest.Lines.of("Connection", "Upgrade", "Upgrade", "websocket",
+        "Content-Length", "5"))).isNull();
+    assertThat(websocket.upgradeOf(ProxyHeadersTest.Lines.of("Connection", "Upgrade", "Upgrade", "websocket",
+        "Transfer-Encoding", "chunked"))).isNull();
+    assertThat(websocket.upgradeOf(ProxyHeadersTest.Lines.of("Connection", "Upgrade", "Upgrade", "websocket",
+        "Content-Length", "0"))).isEqualTo("websocket");
+  }
+
+  @Test
+  void tunnelUpgradesAcceptsTokensOrNoneAndRefusesH2c() {
+    assertThat(UpgradePolicy.checkProtocols(List.of("websocket", "x-chat"))).containsExactly("websocket", "x-chat");
+    assertThat(UpgradePolicy.checkProtocols(List.of("none"))).isEmpty();
+    assertThat(UpgradePolicy.checkProtocols(List.of())).isEmpty();
+    assertThatThrownBy(() -> UpgradePolicy.checkProtocols(List.of("websocket", "h2c")))
+        .isInstanceOf(OptionException.class).hasMessageContaining("tunnel-upgrades");
+    assertThatThrownBy(() -> UpgradePolicy.checkProtocols(List.of("web socket")))
+        .isInstanceOf(OptionException.class);
   }
 
   @Test

@@ -8,6 +8,7 @@ import io.lbkit.proxy.AttemptFailure;
 import io.lbkit.proxy.ErrorResponse;
 import io.lbkit.proxy.RetryPolicy;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -16,7 +17,9 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -59,6 +62,7 @@ final class Exchange {
   private final boolean idempotent;
   private final boolean clientKeepAlive;
   private final boolean hostFromServer;
+  private final String upgrade; // the protocols of a handshake to tunnel, or null
   private final TriedServers tried = new TriedServers();
   private final ArrayDeque<HttpContent> pending = new ArrayDeque<>(2);
 
@@ -90,6 +94,12 @@ final class Exchange {
     engine.headers().request(NettyHeaders.source(request.headers()), conn.clientAddress(), "http",
         conn.localPort(), NettyHeaders.sink(forwarded.headers()));
     this.hostFromServer = !forwarded.headers().contains(HttpHeaderNames.HOST);
+    this.upgrade = engine.upgrades() == null || !request.headers().contains(HttpHeaderNames.UPGRADE) ? null
+        : engine.upgrades().upgradeOf(NettyHeaders.source(request.headers()));
+    if (upgrade != null) {
+      forwarded.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE)
+          .set(HttpHeaderNames.UPGRADE, upgrade);
+    }
     if (HttpUtil.isTransferEncodingChunked(request)) {
       HttpUtil.setTransferEncodingChunked(forwarded, true); // hop-by-hop, so ours to set again
     }
@@ -110,9 +120,12 @@ final class Exchange {
     return requestComplete;
   }
 
-  /** Whether the client connection should read now: only to stream the body to a writable server. */
+  /**
+   * Whether the client connection should read now: only to stream the body to a writable server.
+   * A handshake waits for its answer unread: after a 101 the bytes are the tunnel's.
+   */
   boolean wantsClientData() {
-    return done || requestComplete || (server != null && server.isWritable());
+    return done || (requestComplete ? upgrade == null : server != null && server.isWritable());
   }
 
   private void attempt(Selection s) {
@@ -249,6 +262,10 @@ final class Exchange {
         attemptFailed(AttemptFailure.BAD_RESPONSE, "invalid response: " + describe(r.decoderResult().cause()));
         return;
       }
+      if (upgrade != null && r.status().code() == 101) {
+        switchProtocols(r);
+        return;
+      }
       if (r.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
         skipInformationalEnd = true; // 100 Continue is ours to send; the codec ends it with an empty part
         ReferenceCountUtil.release(msg);
@@ -313,6 +330,24 @@ final class Exchange {
     responseStarted = true;
     client.write(out, client.voidPromise());
     clientNeedsFlush = true;
+  }
+
+  /** The server's 101: relayed with lb-core's lines, then the two connections become a {@link Tunnel}. */
+  private void switchProtocols(HttpResponse r) {
+    engine.group().recordRequestSuccess(selection.server());
+    FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS,
+        Unpooled.EMPTY_BUFFER);
+    engine.upgrades().switchingResponse(NettyHeaders.source(r.headers()), selection, NettyHeaders.sink(out.headers()));
+    ReferenceCountUtil.release(r);
+    done = true;
+    inFlight = false; // the tunnel ends the request's count when it closes
+    releasePending();
+    serverHandler.timer().cancel();
+    serverHandler.unbind();
+    Channel s = server;
+    server = null;
+    conn.upgraded(this);
+    Tunnel.open(engine, client, out, s, serverHandler, selection, request.method() + " " + request.uri());
   }
 
   private void responseComplete(ChannelFuture lastWrite) {

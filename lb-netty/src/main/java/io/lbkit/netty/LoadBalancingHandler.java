@@ -203,6 +203,20 @@ public final class LoadBalancingHandler extends ChannelInboundHandlerAdapter {
     updateReading();
   }
 
+  /**
+   * The current exchange became a tunnel (the server's 101): the connection carries bytes from now
+   * on, handled by the {@link Tunnel} before this handler; no more requests, no timeout-client.
+   */
+  void upgraded(Exchange e) {
+    if (current != e) {
+      return;
+    }
+    current = null;
+    closing = true;
+    clientTimer.cancel();
+    releaseWaiting();
+  }
+
   /** The engine stops: close now when idle, else after the current response. Any thread. */
   void closeWhenIdle() {
     ctx.channel().eventLoop().execute(() -> {

@@ -4,16 +4,20 @@ import io.lbkit.health.HealthOptions;
 import io.lbkit.option.Option;
 import io.lbkit.option.OptionSet;
 import io.lbkit.proxy.ProxyOptions;
+import io.lbkit.proxy.TunnelOnDown;
+import io.lbkit.proxy.UpgradePolicy;
 import io.lbkit.stats.StatsOptions;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 /**
  * How the Netty engine forwards requests and serves its stats page: the options of the configuration
  * vocabulary it reads ({@code timeout-connect}, {@code timeout-server}, {@code timeout-client},
- * {@code retries}, {@code redispatch}, {@code forwardfor}, {@code preserve-host}, {@code stats-uri},
- * {@code stats-refresh}, {@code stats-auth}), with the names, defaults and
+ * {@code retries}, {@code redispatch}, {@code forwardfor}, {@code preserve-host}, {@code tunnel-upgrades},
+ * {@code timeout-tunnel}, {@code tunnel-on-server-down}, {@code stats-uri}, {@code stats-refresh},
+ * {@code stats-auth}), with the names, defaults and
  * ranges the servlet filter uses. Immutable; built by {@link #builder()} or from a map by
  * {@link #parse(Map)}.
  *
@@ -44,6 +48,15 @@ public final class NettyProxyOptions {
   private static final Option<Builder, Boolean> PRESERVE_HOST =
       ProxyOptions.PRESERVE_HOST.alsoFor(Builder::preserveHost);
 
+  private static final Option<Builder, List<String>> TUNNEL_UPGRADES =
+      ProxyOptions.TUNNEL_UPGRADES.alsoFor(Builder::tunnelUpgrades);
+
+  private static final Option<Builder, Duration> TIMEOUT_TUNNEL =
+      ProxyOptions.TIMEOUT_TUNNEL.alsoFor(Builder::timeoutTunnel);
+
+  private static final Option<Builder, TunnelOnDown> TUNNEL_ON_SERVER_DOWN =
+      ProxyOptions.TUNNEL_ON_SERVER_DOWN.alsoFor(Builder::tunnelOnServerDown);
+
   private static final Option<Builder, String> STATS_URI = StatsOptions.STATS_URI.alsoFor(Builder::statsUri);
 
   private static final Option<Builder, Duration> STATS_REFRESH =
@@ -53,7 +66,8 @@ public final class NettyProxyOptions {
 
   /** The engine's options, for {@link Builder#set} and {@link #parse}. */
   public static final OptionSet<Builder> OPTIONS = OptionSet.of("netty", TIMEOUT_CONNECT, TIMEOUT_SERVER,
-      TIMEOUT_CLIENT, RETRIES, REDISPATCH, FORWARDFOR, PRESERVE_HOST, STATS_URI, STATS_REFRESH, STATS_AUTH);
+      TIMEOUT_CLIENT, RETRIES, REDISPATCH, FORWARDFOR, PRESERVE_HOST, TUNNEL_UPGRADES, TIMEOUT_TUNNEL,
+      TUNNEL_ON_SERVER_DOWN, STATS_URI, STATS_REFRESH, STATS_AUTH);
 
   private final Duration timeoutConnect;
   private final Duration timeoutServer;
@@ -62,6 +76,9 @@ public final class NettyProxyOptions {
   private final boolean redispatch;
   private final boolean forwardfor;
   private final boolean preserveHost;
+  private final List<String> tunnelUpgrades;
+  private final Duration timeoutTunnel;
+  private final TunnelOnDown tunnelOnServerDown;
   private final StatsOptions stats;
 
   private NettyProxyOptions(Builder b) {
@@ -72,6 +89,9 @@ public final class NettyProxyOptions {
     this.redispatch = b.redispatch;
     this.forwardfor = b.forwardfor;
     this.preserveHost = b.preserveHost;
+    this.tunnelUpgrades = b.tunnelUpgrades;
+    this.timeoutTunnel = b.timeoutTunnel;
+    this.tunnelOnServerDown = b.tunnelOnServerDown;
     this.stats = b.stats.build();
   }
 
@@ -79,7 +99,7 @@ public final class NettyProxyOptions {
     return new Builder();
   }
 
-  /** The defaults: 10s/120s/30s timeouts, 3 retries, redispatch, forwardfor, preserve-host. */
+  /** The defaults: 10s/120s/30s timeouts, 3 retries, redispatch, forwardfor, preserve-host, WebSocket tunnels (1h idle, kept when their server goes down). */
   public static NettyProxyOptions defaults() {
     return builder().build();
   }
@@ -134,6 +154,21 @@ public final class NettyProxyOptions {
     return preserveHost;
   }
 
+  /** {@code tunnel-upgrades}: the {@code Upgrade} protocols tunneled (default {@code websocket}; empty: none). */
+  public List<String> tunnelUpgrades() {
+    return tunnelUpgrades;
+  }
+
+  /** {@code timeout-tunnel}: the longest a tunnel may carry no byte either way (default 1h). */
+  public Duration timeoutTunnel() {
+    return timeoutTunnel;
+  }
+
+  /** {@code tunnel-on-server-down}: keep (default, as HAProxy) or close a server's tunnels when it leaves service. */
+  public TunnelOnDown tunnelOnServerDown() {
+    return tunnelOnServerDown;
+  }
+
   /**
    * The stats page's options ({@code stats-uri}, {@code stats-refresh}, {@code stats-auth}): with a
    * {@code stats-uri}, the engine answers that path itself with lb-core's
@@ -147,7 +182,9 @@ public final class NettyProxyOptions {
   public String toString() {
     return "NettyProxyOptions{timeout-connect=" + timeoutConnect + ", timeout-server=" + timeoutServer
         + ", timeout-client=" + timeoutClient + ", retries=" + retries + ", redispatch=" + redispatch
-        + ", forwardfor=" + forwardfor + ", preserve-host=" + preserveHost + ", " + stats + "}";
+        + ", forwardfor=" + forwardfor + ", preserve-host=" + preserveHost + ", tunnel-upgrades="
+        + (tunnelUpgrades.isEmpty() ? "none" : String.join(",", tunnelUpgrades)) + ", timeout-tunnel="
+        + timeoutTunnel + ", tunnel-on-server-down=" + tunnelOnServerDown.configName() + ", " + stats + "}";
   }
 
   /** Builds {@link NettyProxyOptions}; each setter checks its value against the option's range. */
@@ -159,6 +196,9 @@ public final class NettyProxyOptions {
     private boolean redispatch = true;
     private boolean forwardfor = true;
     private boolean preserveHost = true;
+    private List<String> tunnelUpgrades = List.of("websocket");
+    private Duration timeoutTunnel = Duration.ofHours(1);
+    private TunnelOnDown tunnelOnServerDown = TunnelOnDown.KEEP;
     private final StatsOptions.Builder stats = StatsOptions.builder();
 
     private Builder() {
@@ -207,6 +247,28 @@ public final class NettyProxyOptions {
     @Override
     public Builder preserveHost(boolean on) {
       this.preserveHost = on;
+      return this;
+    }
+
+    /**
+     * The {@code Upgrade} protocols to tunnel ({@code websocket}); {@code none} alone or an empty
+     * list turns tunnels off; {@code h2c} is refused (never tunneled).
+     */
+    @Override
+    public Builder tunnelUpgrades(List<String> protocols) {
+      this.tunnelUpgrades = UpgradePolicy.checkProtocols(protocols);
+      return this;
+    }
+
+    @Override
+    public Builder timeoutTunnel(Duration d) {
+      this.timeoutTunnel = TIMEOUT_TUNNEL.check(Objects.requireNonNull(d, "timeout-tunnel"));
+      return this;
+    }
+
+    @Override
+    public Builder tunnelOnServerDown(TunnelOnDown action) {
+      this.tunnelOnServerDown = Objects.requireNonNull(action, "tunnel-on-server-down");
       return this;
     }
 

@@ -4,8 +4,10 @@ import io.lbkit.core.Balancer;
 import io.lbkit.core.Server;
 import io.lbkit.core.ServerGroup;
 import io.lbkit.local.LocalHandler;
+import io.lbkit.proxy.OpenTunnels;
 import io.lbkit.proxy.ProxyHeaders;
 import io.lbkit.proxy.RetryPolicy;
+import io.lbkit.proxy.UpgradePolicy;
 import io.lbkit.stats.StatsPage;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoop;
@@ -46,6 +48,9 @@ public final class ProxyEngine {
   private final NettyProxyOptions options;
   private final ProxyHeaders headers;
   private final RetryPolicy retryPolicy;
+  private final UpgradePolicy upgrades;
+  private final OpenTunnels<Tunnel> tunnels;
+  private final long timeoutTunnelNanos;
   private final long timeoutServerNanos;
   private final long timeoutClientNanos;
   private final int connectTimeoutMillis;
@@ -60,6 +65,10 @@ public final class ProxyEngine {
     this.group = balancer.group();
     this.headers = new ProxyHeaders(balancer, options.forwardfor(), options.preserveHost());
     this.retryPolicy = new RetryPolicy(balancer, options.retries(), options.redispatch(), options.timeoutConnect());
+    UpgradePolicy u = new UpgradePolicy(headers, options.tunnelUpgrades());
+    this.upgrades = u.enabled() ? u : null;
+    this.tunnels = u.enabled() ? new OpenTunnels<>(group, options.tunnelOnServerDown()) : null;
+    this.timeoutTunnelNanos = options.timeoutTunnel().toNanos();
     this.timeoutServerNanos = options.timeoutServer().toNanos();
     this.timeoutClientNanos = options.timeoutClient().toNanos();
     this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, options.timeoutConnect().toMillis());
@@ -97,11 +106,14 @@ public final class ProxyEngine {
   }
 
   /**
-   * Stops keep-alive: idle client connections close now, busy ones after their response.
-   * Requests in flight finish. {@link #openConnections()} tells when all are gone.
+   * Stops keep-alive: idle client connections close now, busy ones after their response, tunnels
+   * now. Requests in flight finish. {@link #openConnections()} tells when all are gone.
    */
   public void stop() {
     stopping = true;
+    if (tunnels != null) {
+      tunnels.close(); // a tunnel's client connection is idle to its handler: closed below
+    }
     for (LoadBalancingHandler h : connections) {
       h.closeWhenIdle();
     }
@@ -168,6 +180,25 @@ public final class ProxyEngine {
 
   RetryPolicy retryPolicy() {
     return retryPolicy;
+  }
+
+  /** The tunnels' upgrade policy, or null when {@code tunnel-upgrades} is none. */
+  UpgradePolicy upgrades() {
+    return upgrades;
+  }
+
+  /** The open tunnels, or null when {@code tunnel-upgrades} is none. */
+  OpenTunnels<Tunnel> tunnels() {
+    return tunnels;
+  }
+
+  /** Tunnels open now. */
+  public int openTunnels() {
+    return tunnels == null ? 0 : tunnels.size();
+  }
+
+  long timeoutTunnelNanos() {
+    return timeoutTunnelNanos;
   }
 
   long timeoutServerNanos() {

@@ -9,6 +9,8 @@ import io.lbkit.option.OptionSet;
 import io.lbkit.option.Section;
 import io.lbkit.proxy.ProxyOptions;
 import io.lbkit.stats.StatsOptions;
+import io.lbkit.proxy.TunnelOnDown;
+import io.lbkit.proxy.UpgradePolicy;
 import java.time.Duration;
 import java.util.List;
 
@@ -58,17 +60,14 @@ public final class FilterOptions {
   private static final Option<Builder, Boolean> PRESERVE_HOST =
       ProxyOptions.PRESERVE_HOST.alsoFor(Builder::preserveHost);
 
-  private static final Option<Builder, List<String>> TUNNEL_UPGRADES = Option.define(Section.PROXY,
-          "tunnel-upgrades", "Upgrade protocols tunneled after the server's 101 (h2c never is); none turns tunnels off.")
-      .defaultText("websocket").label("protocol[,...]|none").list(Builder::tunnelUpgrades);
+  private static final Option<Builder, List<String>> TUNNEL_UPGRADES =
+      ProxyOptions.TUNNEL_UPGRADES.alsoFor(Builder::tunnelUpgrades);
 
-  private static final Option<Builder, Duration> TIMEOUT_TUNNEL = Option.define(Section.PROXY, "timeout-tunnel",
-          "Inactivity timeout of an upgraded connection (WebSocket), both ways.")
-      .defaultText("1h").duration(Durations.POSITIVE, Durations.MAX, Builder::timeoutTunnel);
+  private static final Option<Builder, Duration> TIMEOUT_TUNNEL =
+      ProxyOptions.TIMEOUT_TUNNEL.alsoFor(Builder::timeoutTunnel);
 
-  private static final Option<Builder, TunnelOnDown> TUNNEL_ON_SERVER_DOWN = Option.define(Section.PROXY,
-          "tunnel-on-server-down", "What happens to a server's open tunnels when it goes DOWN or leaves the list.")
-      .defaultText("keep").label("keep|close").parsed(TunnelOnDown::parse, Builder::tunnelOnServerDown);
+  private static final Option<Builder, TunnelOnDown> TUNNEL_ON_SERVER_DOWN =
+      ProxyOptions.TUNNEL_ON_SERVER_DOWN.alsoFor(Builder::tunnelOnServerDown);
 
   private static final Option<Builder, String> STATS_URI = StatsOptions.STATS_URI.alsoFor(Builder::statsUri);
 
@@ -338,27 +337,19 @@ public final class FilterOptions {
      *
      * @throws OptionException for {@code h2c} (never tunneled) or a name that is not a token
      */
+    @Override
     public Builder tunnelUpgrades(List<String> protocols) {
-      Checks.notNull("tunnel-upgrades", protocols);
-      if (protocols.size() == 1 && protocols.get(0).equalsIgnoreCase("none")) {
-        this.tunnelUpgrades = List.of();
-        return this;
-      }
-      for (String p : protocols) {
-        if (p.equalsIgnoreCase("h2c") || !p.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
-          throw new OptionException("tunnel-upgrades", String.join(",", protocols),
-              "protocol names such as websocket, or none (h2c is never tunneled)");
-        }
-      }
-      this.tunnelUpgrades = List.copyOf(protocols);
+      this.tunnelUpgrades = UpgradePolicy.checkProtocols(protocols);
       return this;
     }
 
+    @Override
     public Builder timeoutTunnel(Duration timeout) {
       this.timeoutTunnel = TIMEOUT_TUNNEL.check(timeout);
       return this;
     }
 
+    @Override
     public Builder tunnelOnServerDown(TunnelOnDown action) {
       this.tunnelOnServerDown = Checks.notNull("tunnel-on-server-down", action);
       return this;

@@ -119,8 +119,7 @@ final class Proxy implements AutoCloseable {
 
   /** The protocol to tunnel (a WebSocket handshake, say), or null for an ordinary request. */
   private String upgradeOf(HttpServletRequest request) {
-    if (tunnels == null || request.getHeader("Upgrade") == null // the common case costs one lookup
-        || request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null) {
+    if (tunnels == null || request.getHeader("Upgrade") == null) { // the common case costs one lookup
       return null;
     }
     return upgrades.upgradeOf(ServletHeaders.of(request));

@@ -2,6 +2,7 @@ package io.lbkit.servlet;
 
 import io.lbkit.core.Selection;
 import io.lbkit.core.Server;
+import io.lbkit.proxy.OpenTunnels;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.ServletOutputStream;
@@ -31,7 +32,7 @@ import org.slf4j.Logger;
  * the client's connection). Any error, either side, or {@code timeout-tunnel} without a byte either
  * way closes both connections.
  */
-final class Tunnel implements ReadListener, WriteListener {
+final class Tunnel implements ReadListener, WriteListener, OpenTunnels.Tunnel {
   private static final int BUFFER = 16 * 1024;
 
   private final ProxyContext context;
@@ -92,7 +93,8 @@ final class Tunnel implements ReadListener, WriteListener {
     tunnels.add(this);
   }
 
-  Server server() {
+  @Override
+  public Server server() {
     return selection.server();
   }
 
@@ -301,7 +303,8 @@ final class Tunnel implements ReadListener, WriteListener {
   }
 
   /** Closes from another thread (a snapshot listener must not do I/O under the group's lock). */
-  void closeLater(String why) {
+  @Override
+  public void closeLater(String why) {
     context.client.getExecutor().execute(() -> close(why));
   }
 

@@ -1,26 +1,22 @@
 package io.lbkit.servlet;
 
 import io.lbkit.core.ServerGroup;
-import io.lbkit.core.Snapshot;
+import io.lbkit.proxy.OpenTunnels;
+import io.lbkit.proxy.TunnelOnDown;
 import java.io.IOException;
 import java.nio.channels.AsynchronousChannelGroup;
 import java.nio.channels.AsynchronousSocketChannel;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 
 /**
  * The open tunnels of one filter and the two threads their server sockets run on (an
- * {@link AsynchronousChannelGroup}: no thread per tunnel). With {@code tunnel-on-server-down=close}
- * it closes a server's tunnels when a snapshot no longer has the server usable.
+ * {@link AsynchronousChannelGroup}: no thread per tunnel). lb-core's {@link OpenTunnels} keeps the
+ * set and applies {@code tunnel-on-server-down}.
  */
 final class Tunnels implements AutoCloseable {
   private final AsynchronousChannelGroup group;
-  private final Set<Tunnel> open = ConcurrentHashMap.newKeySet();
-  private final ServerGroup servers;
-  private final Consumer<Snapshot> onSnapshot;
+  private final OpenTunnels<Tunnel> open;
 
   Tunnels(String name, ServerGroup servers, TunnelOnDown onDown) throws IOException {
     AtomicInteger count = new AtomicInteger();
@@ -29,13 +25,7 @@ final class Tunnels implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    this.servers = servers;
-    if (onDown == TunnelOnDown.CLOSE) {
-      onSnapshot = this::closeUnusable;
-      servers.addListener(onSnapshot);
-    } else {
-      onSnapshot = null;
-    }
+    this.open = new OpenTunnels<>(servers, onDown);
   }
 
   /** A new, unconnected channel on the tunnels' threads. */
@@ -56,23 +46,11 @@ final class Tunnels implements AutoCloseable {
     return open.size();
   }
 
-  private void closeUnusable(Snapshot snapshot) {
-    for (Tunnel t : open) {
-      if (!snapshot.usable().contains(t.server())) {
-        t.closeLater("its server left service (tunnel-on-server-down=close)");
-      }
-    }
-  }
-
   /** Closes every tunnel and stops the threads. */
   @Override
   public void close() {
-    if (onSnapshot != null) {
-      servers.removeListener(onSnapshot);
-    }
-    for (Tunnel t : open) {
-      t.close("the filter stopped");
-    }
+    open.close();
+    open.forEach(t -> t.close("the filter stopped"));
     try {
       group.shutdownNow(); // closes the channels still open
       group.awaitTermination(5, TimeUnit.SECONDS);

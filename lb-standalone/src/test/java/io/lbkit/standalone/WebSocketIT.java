@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.lbkit.testkit.WebSocketProbe;
+import io.lbkit.testkit.WhoamiServer;
 import java.net.CookieManager;
 import java.net.CookiePolicy;
 import java.net.HttpCookie;
@@ -17,38 +18,69 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * WebSockets through {@code java -jar lb-standalone.jar --demo --replicas 3} in a JVM capped at
- * {@code -Xmx128m}, with the JDK's client as a browser would use them: a cookie jar keeps the
- * socket on one replica across reconnects, a forged cookie gets a fresh one, new sockets without a
- * cookie go round robin, and a 16 MiB message passes.
+ * WebSockets through the jar in a JVM capped at {@code -Xmx128m}, on both engines, with the JDK's
+ * client as a browser would use them: a cookie jar keeps the socket on one replica across
+ * reconnects, a forged cookie gets a fresh one, new sockets without a cookie go round robin, and a
+ * 16 MiB message passes. The servlet engine runs {@code --demo --replicas 3}; the netty engine,
+ * which has no demo yet, balances three whoami replicas started here with the demo's cookie options.
  */
+@ParameterizedClass(name = "--engine {0}")
+@ValueSource(strings = {"servlet", "netty"})
 class WebSocketIT {
   private static final Set<String> REPLICAS = Set.of("whoami-1", "whoami-2", "whoami-3");
   private static StandaloneProcess demo;
+  private static final List<WhoamiServer> replicas = new ArrayList<>();
   private static final HttpClient plain = HttpClient.newHttpClient();
 
-  @BeforeAll
-  static void startDemo() throws Exception {
-    // servlet only for now: WebSocket tunnels on the netty engine are another change (issue 16)
-    // a short timeout-client: Jetty's idle timeout on client connections, which must not cut a tunnel
-    demo = StandaloneProcess.startWithHeap("websocket", Engine.SERVLET, "128m", "--demo", "--replicas", "3",
-        "--listen", "127.0.0.1:0",
-        "--timeout-client", "1s",
-        "--demo-port", Integer.toString(StandaloneProcess.freeDemoPort())).awaitListening();
-    await().atMost(Duration.ofSeconds(20))
-        .until(() -> Stats.fetch(plain, demo.uri("/my-stats?format=json")).up().size() == 3);
+  @Parameter
+  String engine;
+
+  @BeforeParameterizedClassInvocation
+  static void startDemo(String engine) throws Exception {
+    // a short timeout-client: the idle timeout on client connections, which must not cut a tunnel
+    if (engine.equals("servlet")) {
+      demo = StandaloneProcess.startWithHeap("websocket", Engine.SERVLET, "128m", "--demo", "--replicas", "3", "--listen",
+          "127.0.0.1:0", "--timeout-client", "1s",
+          "--demo-port", Integer.toString(StandaloneProcess.freeDemoPort())).awaitListening();
+      await().atMost(Duration.ofSeconds(20))
+          .until(() -> Stats.fetch(plain, demo.uri("/my-stats?format=json")).up().size() == 3);
+      return;
+    }
+    StringBuilder backend = new StringBuilder();
+    for (int k = 1; k <= 3; k++) {
+      WhoamiServer r = WhoamiServer.start("whoami-" + k, "127.0.0." + (k + 1));
+      replicas.add(r);
+      backend.append(k == 1 ? "" : ",").append(r.authority());
+    }
+    demo = StandaloneProcess.startWithHeap("websocket-" + engine, "128m", "--engine", engine, "--backend",
+        backend.toString(), "--cookie", "SRVID", "--cookie-key", "njqWdVKWfG", "--listen", "127.0.0.1:0",
+        "--timeout-client", "1s").awaitListening();
   }
 
-  @AfterAll
+  @AfterParameterizedClassInvocation
   static void stopDemo() throws Exception {
     if (demo != null) {
       demo.close();
+      demo = null;
     }
+    replicas.forEach(WhoamiServer::close);
+    replicas.clear();
+  }
+
+  /** No request or tunnel left open on the servers. */
+  private boolean allClosed() throws Exception {
+    if (replicas.isEmpty()) {
+      return Stats.fetch(plain, demo.uri("/my-stats?format=json")).active() == 0;
+    }
+    return replicas.stream().allMatch(r -> r.openConnections() == 0);
   }
 
   private static URI ws(String path) {
@@ -124,7 +156,6 @@ class WebSocketIT {
       p.socket().sendBinary(message, true).get(60, TimeUnit.SECONDS);
       assertThat(p.nextBinary(Duration.ofSeconds(60))).containsExactly(size, crc);
     }
-    await().atMost(Duration.ofSeconds(10)).until(() -> Stats.fetch(plain, demo.uri("/my-stats?format=json"))
-        .active() == 0);
+    await().atMost(Duration.ofSeconds(10)).until(this::allClosed);
   }
 }

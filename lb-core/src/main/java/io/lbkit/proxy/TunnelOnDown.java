@@ -1,4 +1,4 @@
-package io.lbkit.servlet;
+package io.lbkit.proxy;
 
 import io.lbkit.option.OptionException;
 import java.util.Locale;
