@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code java -jar lb-standalone.jar}: lb-netty's {@link NettyProxy} (the default
  * {@code --engine netty}) or embedded Jetty 12 serving {@link io.lbkit.servlet.LoadBalancingFilter}
- * on every path ({@code --engine servlet}), configured by flags that are the filter's init-params ({@code --backend}, {@code --cookie}, ...), or {@code --demo}, which replays
- * the article on one machine. Exit status: 0 after a clean (graceful) stop, 1 when it cannot
+ * on every path ({@code --engine servlet}), configured by flags that are the filter's init-params
+ * ({@code --backend}, {@code --cookie}, ...), or {@code --demo}, which replays the article on one
+ * machine. Exit status: 0 after a clean (graceful) stop, 1 when it cannot
  * start, 2 for a bad flag or value. See {@code docs/standalone.md}.
  */
 public final class Main {
