@@ -207,7 +207,19 @@ final class Exchange {
     }
     if (c.decoderResult().isFailure()) {
       ReferenceCountUtil.release(c);
-      abort("bad request body: " + describe(c.decoderResult().cause()));
+      if (responseStarted) {
+        abort("bad request body: " + describe(c.decoderResult().cause()));
+        return;
+      }
+      // a chunk size the codec cannot read (-1, 0x10, "5 5"): 400, as for a bad head; the server gets nothing more
+      log.debug("{} {}: bad request body: {}", request.method(), request.uri(), describe(c.decoderResult().cause()));
+      done = true;
+      endInFlight();
+      releasePending();
+      dropServer();
+      client.writeAndFlush(NettyHeaders.rejected(HttpResponseStatus.BAD_REQUEST, "the request body could not be parsed."))
+          .addListener(ChannelFutureListener.CLOSE);
+      conn.exchangeDone(this, true);
       return;
     }
     boolean last = c instanceof LastHttpContent;

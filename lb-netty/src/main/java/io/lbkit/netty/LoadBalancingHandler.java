@@ -1,18 +1,28 @@
 package io.lbkit.netty;
 
+import io.lbkit.local.LocalAnswer;
+import io.lbkit.local.LocalHandler;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
+import java.util.Iterator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The proxy for one client connection, last in its pipeline after an HTTP server codec: forwards
@@ -26,6 +36,7 @@ import java.util.ArrayDeque;
  * requests wait. A plain keep-alive {@code GET} never changes the socket's registration.
  */
 public final class LoadBalancingHandler extends ChannelInboundHandlerAdapter {
+  private static final Logger log = LoggerFactory.getLogger(LoadBalancingHandler.class);
   private final ProxyEngine engine;
   private final ArrayDeque<Object> waiting = new ArrayDeque<>(2);
   private ChannelHandlerContext ctx;
@@ -105,18 +116,49 @@ public final class LoadBalancingHandler extends ChannelInboundHandlerAdapter {
         reject(request.decoderResult().cause());
         return;
       }
-      current = new Exchange(this, ctx, request);
-      current.start();
+      String badHost = badHost(request);
+      if (badHost != null) {
+        ReferenceCountUtil.release(msg);
+        reject(HttpResponseStatus.BAD_REQUEST, badHost);
+        return;
+      }
+      LocalHandler local = engine.hasLocalHandlers() ? engine.localHandler(LocalAnswers.path(request.uri())) : null;
+      if (local != null) {
+        answerLocally(local, request); // its body, if any, is dropped below as it arrives
+      } else {
+        current = new Exchange(this, ctx, request);
+        current.start();
+      }
     }
     if (msg instanceof HttpContent) {
       if (current != null) {
         current.clientContent((HttpContent) msg);
+      } else if (((HttpContent) msg).decoderResult().isFailure() && !closing) {
+        ReferenceCountUtil.release(msg); // the body of a request answered locally, unreadable
+        reject(((HttpContent) msg).decoderResult().cause());
       } else {
         ReferenceCountUtil.release(msg); // the rest of a request already answered
       }
     }
     if (current != null && current.requestComplete()) {
       clientTimer.stop(); // now the server's turn: timeout-server
+    }
+  }
+
+  /** Answers {@code request} in-process; the connection stays open unless the request or the engine says not. */
+  private void answerLocally(LocalHandler local, HttpRequest request) {
+    LocalAnswer answer;
+    try {
+      answer = local.answer(LocalAnswers.request(request, ctx.channel().localAddress()));
+    } catch (RuntimeException e) {
+      log.warn("{} {}: the local handler failed; answering 500", request.method(), request.uri(), e);
+      answer = LocalAnswer.text(500, "text/plain; charset=utf-8", "500 Internal Server Error: " + e + "\n");
+    }
+    boolean close = !HttpUtil.isKeepAlive(request) || engine.stopping() || closing;
+    ChannelFuture f = ctx.writeAndFlush(LocalAnswers.response(answer, request.method().equals(HttpMethod.HEAD), close));
+    if (close) {
+      closing = true;
+      f.addListener(ChannelFutureListener.CLOSE);
     }
   }
 
@@ -186,12 +228,33 @@ public final class LoadBalancingHandler extends ChannelInboundHandlerAdapter {
     });
   }
 
+  /** Closes the connection now, whatever it is doing. Any thread. */
+  void closeNow() {
+    ctx.channel().close();
+  }
+
   private void clientTimedOut() {
     if (current == null) {
       ctx.close(); // an idle keep-alive connection
     } else if (!current.requestComplete()) {
       current.abort("no request data within timeout-client");
     }
+  }
+
+  /**
+   * Why an HTTP/1.1 request's {@code Host} is unusable (RFC 9112 section 3.2: none, or more than
+   * one line, must get 400), or null. HTTP/1.0 may go without.
+   */
+  private static String badHost(HttpRequest request) {
+    if (!request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
+      return null;
+    }
+    Iterator<String> hosts = request.headers().valueStringIterator(HttpHeaderNames.HOST);
+    if (!hosts.hasNext()) {
+      return "the request has no Host header (required in HTTP/1.1).";
+    }
+    hosts.next();
+    return hosts.hasNext() ? "the request has more than one Host header." : null;
   }
 
   /** A request the codec could not read: 431 for oversized headers, 414 for a long line, else 400; then close. */
@@ -208,6 +271,11 @@ public final class LoadBalancingHandler extends ChannelInboundHandlerAdapter {
       status = HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
       text = "the request's header lines are too large.";
     }
+    reject(status, text);
+  }
+
+  /** Answers {@code status} with {@code text} and closes: nothing more is read from this connection. */
+  private void reject(HttpResponseStatus status, String text) {
     closing = true;
     releaseWaiting();
     ctx.writeAndFlush(NettyHeaders.rejected(status, text)).addListener(ChannelFutureListener.CLOSE);

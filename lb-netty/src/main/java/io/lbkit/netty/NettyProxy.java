@@ -1,6 +1,8 @@
 package io.lbkit.netty;
 
 import io.lbkit.core.Balancer;
+import io.lbkit.internal.Durations;
+import io.lbkit.local.LocalHandler;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -11,6 +13,8 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -50,7 +54,7 @@ public final class NettyProxy implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private NettyProxy(Builder b) throws InterruptedException {
-    this.engine = ProxyEngine.create(b.balancer, b.options);
+    this.engine = ProxyEngine.create(b.balancer, b.options, b.localHandlers);
     this.ownLoops = b.loops == null;
     this.loops = ownLoops ? Transport.newGroup(b.threads, "lb-netty") : b.loops;
     this.shutdownTimeout = b.shutdownTimeout;
@@ -114,6 +118,8 @@ public final class NettyProxy implements AutoCloseable {
       return;
     }
     listener.close().syncUninterruptibly();
+    log.info("stopping: no new connections; waiting up to {} for {} request(s) in flight",
+        Durations.format(shutdownTimeout), engine.requestsInFlight());
     engine.stop();
     long deadline = System.nanoTime() + shutdownTimeout.toNanos();
     while (engine.openConnections() > 0 && System.nanoTime() - deadline < 0) {
@@ -125,8 +131,9 @@ public final class NettyProxy implements AutoCloseable {
       }
     }
     if (engine.openConnections() > 0) {
-      log.warn("{}: {} client connection(s) still open after {}; closing them", engine.balancer().group().name(),
-          engine.openConnections(), shutdownTimeout);
+      log.warn("grace period of {} is over: cutting off {} request(s) still in flight ({} client connection(s))",
+          Durations.format(shutdownTimeout), engine.requestsInFlight(), engine.openConnections());
+      engine.closeConnections(); // the clients see a cut-off answer, never a false success
     }
     if (ownLoops) {
       loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
@@ -141,8 +148,19 @@ public final class NettyProxy implements AutoCloseable {
     private EventLoopGroup loops;
     private int threads = Runtime.getRuntime().availableProcessors();
     private Duration shutdownTimeout = Duration.ofSeconds(30);
+    private final List<LocalHandler> localHandlers = new ArrayList<>();
 
     private Builder() {
+    }
+
+    /**
+     * Answers the paths {@code handler} takes in-process instead of forwarding them (a status page,
+     * a control endpoint). Handlers are asked in the order added, after the stats page
+     * ({@code stats-uri}); see {@link ProxyEngine#create(Balancer, NettyProxyOptions, List)}.
+     */
+    public Builder localHandler(LocalHandler handler) {
+      localHandlers.add(Objects.requireNonNull(handler, "localHandler"));
+      return this;
     }
 
     /** Where to listen (port 0: any free port). */

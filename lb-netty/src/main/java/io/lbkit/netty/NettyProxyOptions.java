@@ -6,21 +6,24 @@ import io.lbkit.option.OptionSet;
 import io.lbkit.proxy.ProxyOptions;
 import io.lbkit.proxy.TunnelOnDown;
 import io.lbkit.proxy.UpgradePolicy;
+import io.lbkit.stats.StatsOptions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * How the Netty engine forwards requests: the proxy options of the configuration vocabulary
- * ({@code timeout-connect}, {@code timeout-server}, {@code timeout-client}, {@code retries},
- * {@code redispatch}, {@code forwardfor}, {@code preserve-host}, {@code tunnel-upgrades},
- * {@code timeout-tunnel}, {@code tunnel-on-server-down}), with the names, defaults and
+ * How the Netty engine forwards requests and serves its stats page: the options of the configuration
+ * vocabulary it reads ({@code timeout-connect}, {@code timeout-server}, {@code timeout-client},
+ * {@code retries}, {@code redispatch}, {@code forwardfor}, {@code preserve-host}, {@code tunnel-upgrades},
+ * {@code timeout-tunnel}, {@code tunnel-on-server-down}, {@code stats-uri}, {@code stats-refresh},
+ * {@code stats-auth}), with the names, defaults and
  * ranges the servlet filter uses. Immutable; built by {@link #builder()} or from a map by
  * {@link #parse(Map)}.
  *
  * <p>The options are lb-core's definitions, shared with the servlet filter: {@code timeout-connect}
- * is {@link HealthOptions#TIMEOUT_CONNECT}, the others are in {@link ProxyOptions}; this class
+ * is {@link HealthOptions#TIMEOUT_CONNECT}, the stats page's are in {@link StatsOptions}, the others
+ * are in {@link ProxyOptions}; this class
  * binds them to its builder with {@code alsoFor}.
  */
 public final class NettyProxyOptions {
@@ -54,10 +57,17 @@ public final class NettyProxyOptions {
   private static final Option<Builder, TunnelOnDown> TUNNEL_ON_SERVER_DOWN =
       ProxyOptions.TUNNEL_ON_SERVER_DOWN.alsoFor(Builder::tunnelOnServerDown);
 
+  private static final Option<Builder, String> STATS_URI = StatsOptions.STATS_URI.alsoFor(Builder::statsUri);
+
+  private static final Option<Builder, Duration> STATS_REFRESH =
+      StatsOptions.STATS_REFRESH.alsoFor(Builder::statsRefresh);
+
+  private static final Option<Builder, String> STATS_AUTH = StatsOptions.STATS_AUTH.alsoFor(Builder::statsAuth);
+
   /** The engine's options, for {@link Builder#set} and {@link #parse}. */
   public static final OptionSet<Builder> OPTIONS = OptionSet.of("netty", TIMEOUT_CONNECT, TIMEOUT_SERVER,
       TIMEOUT_CLIENT, RETRIES, REDISPATCH, FORWARDFOR, PRESERVE_HOST, TUNNEL_UPGRADES, TIMEOUT_TUNNEL,
-      TUNNEL_ON_SERVER_DOWN);
+      TUNNEL_ON_SERVER_DOWN, STATS_URI, STATS_REFRESH, STATS_AUTH);
 
   private final Duration timeoutConnect;
   private final Duration timeoutServer;
@@ -69,6 +79,7 @@ public final class NettyProxyOptions {
   private final List<String> tunnelUpgrades;
   private final Duration timeoutTunnel;
   private final TunnelOnDown tunnelOnServerDown;
+  private final StatsOptions stats;
 
   private NettyProxyOptions(Builder b) {
     this.timeoutConnect = b.timeoutConnect;
@@ -81,6 +92,7 @@ public final class NettyProxyOptions {
     this.tunnelUpgrades = b.tunnelUpgrades;
     this.timeoutTunnel = b.timeoutTunnel;
     this.tunnelOnServerDown = b.tunnelOnServerDown;
+    this.stats = b.stats.build();
   }
 
   public static Builder builder() {
@@ -157,17 +169,26 @@ public final class NettyProxyOptions {
     return tunnelOnServerDown;
   }
 
+  /**
+   * The stats page's options ({@code stats-uri}, {@code stats-refresh}, {@code stats-auth}): with a
+   * {@code stats-uri}, the engine answers that path itself with lb-core's
+   * {@link io.lbkit.stats.StatsPage}, never forwarding it.
+   */
+  public StatsOptions stats() {
+    return stats;
+  }
+
   @Override
   public String toString() {
     return "NettyProxyOptions{timeout-connect=" + timeoutConnect + ", timeout-server=" + timeoutServer
         + ", timeout-client=" + timeoutClient + ", retries=" + retries + ", redispatch=" + redispatch
         + ", forwardfor=" + forwardfor + ", preserve-host=" + preserveHost + ", tunnel-upgrades="
         + (tunnelUpgrades.isEmpty() ? "none" : String.join(",", tunnelUpgrades)) + ", timeout-tunnel="
-        + timeoutTunnel + ", tunnel-on-server-down=" + tunnelOnServerDown.configName() + "}";
+        + timeoutTunnel + ", tunnel-on-server-down=" + tunnelOnServerDown.configName() + ", " + stats + "}";
   }
 
   /** Builds {@link NettyProxyOptions}; each setter checks its value against the option's range. */
-  public static final class Builder implements ProxyOptions.Target {
+  public static final class Builder implements ProxyOptions.Target, StatsOptions.Target {
     private Duration timeoutConnect = Duration.ofSeconds(10);
     private Duration timeoutServer = Duration.ofSeconds(120);
     private Duration timeoutClient = Duration.ofSeconds(30);
@@ -178,6 +199,7 @@ public final class NettyProxyOptions {
     private List<String> tunnelUpgrades = List.of("websocket");
     private Duration timeoutTunnel = Duration.ofHours(1);
     private TunnelOnDown tunnelOnServerDown = TunnelOnDown.KEEP;
+    private final StatsOptions.Builder stats = StatsOptions.builder();
 
     private Builder() {
     }
@@ -247,6 +269,27 @@ public final class NettyProxyOptions {
     @Override
     public Builder tunnelOnServerDown(TunnelOnDown action) {
       this.tunnelOnServerDown = Objects.requireNonNull(action, "tunnel-on-server-down");
+      return this;
+    }
+
+    /** {@code stats-uri}: the stats page's path ({@code /my-stats}); null for none. */
+    @Override
+    public Builder statsUri(String uri) {
+      stats.statsUri(uri);
+      return this;
+    }
+
+    /** {@code stats-refresh}: whole seconds, at least 1s. */
+    @Override
+    public Builder statsRefresh(Duration refresh) {
+      stats.statsRefresh(refresh);
+      return this;
+    }
+
+    /** {@code stats-auth}: Basic credentials {@code user:password} for the stats page; null for none. */
+    @Override
+    public Builder statsAuth(String userColonPassword) {
+      stats.statsAuth(userColonPassword);
       return this;
     }
 

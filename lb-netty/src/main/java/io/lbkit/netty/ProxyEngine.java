@@ -1,16 +1,21 @@
 package io.lbkit.netty;
 
 import io.lbkit.core.Balancer;
+import io.lbkit.core.Server;
 import io.lbkit.core.ServerGroup;
+import io.lbkit.local.LocalHandler;
 import io.lbkit.proxy.OpenTunnels;
 import io.lbkit.proxy.ProxyHeaders;
 import io.lbkit.proxy.RetryPolicy;
 import io.lbkit.proxy.UpgradePolicy;
+import io.lbkit.stats.StatsPage;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -32,6 +37,11 @@ import java.util.concurrent.ConcurrentHashMap;
  *   }
  * });
  * }</pre>
+ *
+ * <p>Some paths are answered in-process, never forwarded: the stats page at {@code stats-uri}
+ * (lb-core's {@link StatsPage}) and the paths of the {@link LocalHandler}s given to
+ * {@link #create(Balancer, NettyProxyOptions, List)}, in that order; the first whose
+ * {@link LocalHandler#handles} accepts the request's path answers it.
  */
 public final class ProxyEngine {
   /**
@@ -60,9 +70,10 @@ public final class ProxyEngine {
   private final int connectTimeoutMillis;
   private final Map<EventLoop, BackendPool> pools = new ConcurrentHashMap<>();
   private final Set<LoadBalancingHandler> connections = ConcurrentHashMap.newKeySet();
+  private final LocalHandler[] localHandlers;
   private volatile boolean stopping;
 
-  private ProxyEngine(Balancer balancer, NettyProxyOptions options) {
+  private ProxyEngine(Balancer balancer, NettyProxyOptions options, List<LocalHandler> local) {
     this.balancer = Objects.requireNonNull(balancer, "balancer");
     this.options = Objects.requireNonNull(options, "options");
     this.group = balancer.group();
@@ -75,11 +86,28 @@ public final class ProxyEngine {
     this.timeoutServerNanos = options.timeoutServer().toNanos();
     this.timeoutClientNanos = options.timeoutClient().toNanos();
     this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, options.timeoutConnect().toMillis());
+    List<LocalHandler> all = new ArrayList<>();
+    if (options.stats().uri() != null) {
+      all.add(new StatsPage(List.of(balancer), options.stats()));
+    }
+    for (LocalHandler h : local) {
+      all.add(Objects.requireNonNull(h, "localHandlers: null element"));
+    }
+    this.localHandlers = all.toArray(new LocalHandler[0]);
   }
 
   /** An engine forwarding to the servers of {@code balancer}, configured by {@code options}. */
   public static ProxyEngine create(Balancer balancer, NettyProxyOptions options) {
-    return new ProxyEngine(balancer, options);
+    return new ProxyEngine(balancer, options, List.of());
+  }
+
+  /**
+   * An engine forwarding to the servers of {@code balancer}, except for the paths {@code localHandlers}
+   * answer in-process (after the stats page, if {@code stats-uri} is set). A local handler runs on
+   * the connection's event loop, so it must answer quickly; the request's body is read and dropped.
+   */
+  public static ProxyEngine create(Balancer balancer, NettyProxyOptions options, List<LocalHandler> localHandlers) {
+    return new ProxyEngine(balancer, options, List.copyOf(localHandlers));
   }
 
   /**
@@ -111,6 +139,22 @@ public final class ProxyEngine {
     }
   }
 
+  /** Requests being forwarded right now: the servers' in-flight counts, summed (read at shutdown). */
+  public long requestsInFlight() {
+    long n = 0;
+    for (Server s : group.snapshot().servers()) {
+      n += s.stats().active();
+    }
+    return n;
+  }
+
+  /** Closes every client connection now, busy or not (the end of a graceful stop's grace period). */
+  void closeConnections() {
+    for (LoadBalancingHandler h : connections) {
+      h.closeNow();
+    }
+  }
+
   /** The client connections still open. */
   public int openConnections() {
     return connections.size();
@@ -122,6 +166,21 @@ public final class ProxyEngine {
 
   public NettyProxyOptions options() {
     return options;
+  }
+
+  /** The local handler answering {@code path}, or null: the request is forwarded. */
+  LocalHandler localHandler(String path) {
+    for (LocalHandler h : localHandlers) {
+      if (h.handles(path)) {
+        return h;
+      }
+    }
+    return null;
+  }
+
+  /** Whether any path is answered locally (so the request's path must be looked at). */
+  boolean hasLocalHandlers() {
+    return localHandlers.length > 0;
   }
 
   boolean stopping() {

@@ -45,7 +45,7 @@ final class Cli {
   /** The standalone's own flags; none of them may ever collide with a filter init-param. */
   static final Set<String> OWN_FLAGS = Set.of("listen", "shutdown-grace", "log-level", "demo", "replicas",
       "demo-port", "engine", "help", "version");
-  /** {@code --engine}: the Jetty servlet filter (default) or lb-netty's engine. */
+  /** {@code --engine}: lb-netty's engine (default) or the Jetty servlet filter. */
   static final String ENGINE_SERVLET = "servlet";
   static final String ENGINE_NETTY = "netty";
 
@@ -129,9 +129,9 @@ final class Cli {
       demoPort = integer("--demo-port", r.matchedOptionValue("--demo-port", ""), 1, 65535);
     }
 
-    String engine = r.matchedOptionValue("--engine", ENGINE_SERVLET);
+    String engine = r.matchedOptionValue("--engine", ENGINE_NETTY);
     if (!engine.equals(ENGINE_SERVLET) && !engine.equals(ENGINE_NETTY)) {
-      throw new UsageException("--engine: '" + engine + "' (expected: " + ENGINE_SERVLET + " or " + ENGINE_NETTY + ")");
+      throw new UsageException("--engine: '" + engine + "' (expected: " + ENGINE_NETTY + " or " + ENGINE_SERVLET + ")");
     }
 
     Map<String, String> params = new LinkedHashMap<>();
@@ -208,8 +208,8 @@ final class Cli {
         "Address to listen on (default: " + DEFAULT_LISTEN + "; port 0 picks a free one)."));
     spec.addOption(own("--shutdown-grace", "duration",
         "On SIGTERM/Ctrl-C, wait this long for requests in flight (default: " + DEFAULT_GRACE + ")."));
-    spec.addOption(own("--engine", ENGINE_SERVLET + "|" + ENGINE_NETTY, "Proxy engine: servlet (Jetty, default) or"
-        + " netty (lb-netty, HTTP/1.1; no stats page, route mode or --demo yet)."));
+    spec.addOption(own("--engine", ENGINE_NETTY + "|" + ENGINE_SERVLET, "Proxy engine: netty (default; lb-netty,"
+        + " HTTP/1.1, no --mode route) or servlet (Jetty 12 with the servlet filter)."));
     spec.addOption(own("--log-level", String.join("|", LOG_LEVELS), "Log level (default: info)."));
     spec.addOption(OptionSpec.builder("--demo").arity("0").type(boolean.class)
         .description("Replay the article on this machine: DNS server, whoami replicas, this balancer.").build());

@@ -55,7 +55,7 @@ final class Guide {
         .append(cookie).append(" cookie: it moves)").append(n)
         .append(n)
         .append("Scale, like 'docker service scale web_whoami=5' (0..").append(Cli.MAX_REPLICAS).append(')').append(n)
-        .append("  curl -s -X POST '").append(url).append(DemoScaleFilter.PATH).append("?replicas=5'").append(n)
+        .append("  curl -s -X POST '").append(url).append(DemoControls.PATH).append("?replicas=5'").append(n)
         .append("  new replicas are UP on the stats page within a few seconds; removed ones leave after hold-obsolete (")
         .append(params.getOrDefault("hold-obsolete", "10s")).append(')').append(n)
         .append(n)

@@ -7,6 +7,7 @@ import io.lbkit.netty.NettyProxyOptions;
 import io.lbkit.option.Option;
 import io.lbkit.servlet.LoadBalancerConfig;
 import io.lbkit.servlet.LoadBalancingFilter;
+import io.lbkit.servlet.LocalHandlerFilter;
 import io.lbkit.servlet.Mode;
 import jakarta.servlet.Filter;
 import java.io.PrintStream;
@@ -22,10 +23,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code java -jar lb-standalone.jar}: embedded Jetty 12 serving
- * {@link io.lbkit.servlet.LoadBalancingFilter} on every path, configured by flags that are the
- * filter's init-params ({@code --backend}, {@code --cookie}, ...), or {@code --demo}, which replays
- * the article on one machine. Exit status: 0 after a clean (graceful) stop, 1 when it cannot
+ * {@code java -jar lb-standalone.jar}: lb-netty's {@link NettyProxy} (the default
+ * {@code --engine netty}) or embedded Jetty 12 serving {@link io.lbkit.servlet.LoadBalancingFilter}
+ * on every path ({@code --engine servlet}), configured by flags that are the filter's init-params
+ * ({@code --backend}, {@code --cookie}, ...), or {@code --demo}, which replays the article on one
+ * machine. Exit status: 0 after a clean (graceful) stop, 1 when it cannot
  * start, 2 for a bad flag or value. See {@code docs/standalone.md}.
  */
 public final class Main {
@@ -94,16 +96,8 @@ public final class Main {
 
     boolean netty = s.engine().equals(Cli.ENGINE_NETTY);
     if (netty) {
-      for (String servletOnly : List.of("stats-uri", "stats-auth")) {
-        if (s.params().containsKey(servletOnly)) {
-          return usage("--" + servletOnly + ": not with --engine netty yet (expected: --engine servlet)");
-        }
-      }
-      if (s.demo()) {
-        return usage("--demo: not with --engine netty yet (expected: --engine servlet)");
-      }
       if ("route".equalsIgnoreCase(s.params().getOrDefault("mode", "proxy").trim())) {
-        return usage("--mode route: not with --engine netty (expected: --mode proxy)");
+        return usage("--mode route: not with --engine netty (expected: --mode proxy, or --engine servlet)");
       }
     }
 
@@ -134,15 +128,32 @@ public final class Main {
             + " (route mode is for web applications; use --mode proxy here)");
       }
 
+      int slots = Integer.parseInt(params.getOrDefault("slots", "0"));
       if (netty) {
         if (stopRequested.getCount() == 0) {
           return OK;
         }
-        proxy = NettyProxy.builder().listen(new InetSocketAddress(s.listenHost(), s.listenPort()))
-            .balancer(balancer).options(NettyProxyOptions.parse(params)).shutdownTimeout(s.shutdownGrace()).start();
+        NettyProxy.Builder b = NettyProxy.builder().listen(new InetSocketAddress(s.listenHost(), s.listenPort()))
+            .balancer(balancer).options(NettyProxyOptions.parse(params)).shutdownTimeout(s.shutdownGrace());
+        if (demo != null) {
+          b.localHandler(new DemoControls(demo, slots));
+        }
+        try {
+          proxy = b.start();
+        } catch (InterruptedException e) {
+          throw e;
+        } catch (Exception e) { // Netty rethrows the bind's BindException unchecked-style
+          throw StandaloneServer.startFailure(s.listenHost(), s.listenPort(), e);
+        }
         String url = StandaloneServer.url(s.listenHost(), proxy.port());
         log.info("listening on {} ({}, netty engine), balancing {}", url, Cli.version(), config.backend());
+        if (demo != null) {
+          awaitServers(balancer, Math.min(s.replicas(), slots), Duration.ofSeconds(5));
+        }
         out.println("lbkit listening on " + url + " (Ctrl-C stops it gracefully)");
+        if (demo != null) {
+          out.print(Guide.text(url, demo, params));
+        }
         out.flush();
         stopRequested.await();
         proxy.close();
@@ -151,9 +162,8 @@ public final class Main {
       }
 
       Map<String, Filter> before = new LinkedHashMap<>();
-      int slots = Integer.parseInt(params.getOrDefault("slots", "0"));
       if (demo != null) {
-        before.put("/demo/*", new DemoScaleFilter(demo, slots));
+        before.put("/demo/*", new LocalHandlerFilter(new DemoControls(demo, slots)));
       }
       if (stopRequested.getCount() == 0) {
         return OK; // SIGTERM / Ctrl-C while starting: nothing to serve

@@ -87,16 +87,24 @@ final class StandaloneServer implements AutoCloseable {
       server.start();
     } catch (Exception e) {
       close();
-      for (Throwable t = e; t != null; t = t.getCause()) {
-        if (t instanceof BindException) {
-          String hint = String.valueOf(t.getMessage()).contains("in use")
-              ? "; is another instance running? choose another with --listen" : "";
-          throw new StartException("--listen " + host + ":" + connector.getPort() + ": cannot listen ("
-              + t.getMessage() + hint + ")");
-        }
-      }
-      throw new StartException("cannot start the HTTP server on " + host + ":" + connector.getPort() + ": " + e);
+      throw startFailure(host, connector.getPort(), e);
     }
+  }
+
+  /** Why an engine could not listen on {@code host:port}, as one line: a taken port names {@code --listen}. */
+  static StartException startFailure(String host, int port, Exception e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String message = String.valueOf(t.getMessage());
+      // Jetty and NIO throw BindException; native epoll an IOException "bind(..) failed with error(-98): ..."
+      if (t instanceof BindException || message.startsWith("bind(")) {
+        if (message.startsWith("bind(") && message.lastIndexOf(": ") > 0) {
+          message = message.substring(message.lastIndexOf(": ") + 2);
+        }
+        String hint = message.contains("in use") ? "; is another instance running? choose another with --listen" : "";
+        return new StartException("--listen " + host + ":" + port + ": cannot listen (" + message + hint + ")");
+      }
+    }
+    return new StartException("cannot start the HTTP server on " + host + ":" + port + ": " + e);
   }
 
   /** The port actually bound (useful with {@code --listen host:0}). */

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** The jar's command line as a user meets it: bad flags exit 2 with one line, no stack trace. */
@@ -43,9 +44,14 @@ class CommandLineIT {
             "lb-standalone: --nameserver: not with --demo"),
         Arguments.of(new String[] {"--cookie", "SRVID", "--backend", "127.0.0.2:1"},
             "lb-standalone: --cookie-key: not set (expected: "),
-        Arguments.of(new String[] {}, "lb-standalone: --backend: not set (expected: "));
+        Arguments.of(new String[] {}, "lb-standalone: --backend: not set (expected: "),
+        Arguments.of(new String[] {"--engine", "jetty", "--backend", "127.0.0.2:1"},
+            "lb-standalone: --engine: 'jetty' (expected: netty or servlet)"),
+        Arguments.of(new String[] {"--mode", "route", "--backend", "127.0.0.2:1"},
+            "lb-standalone: --mode route: not with --engine netty (expected: --mode proxy, or --engine servlet)"));
   }
 
+  /** Flags are checked before either engine starts: one run, on the default engine. */
   @ParameterizedTest
   @MethodSource("badFlags")
   void aBadFlagExitsTwoWithOneLineNamingIt(String[] args, String message) throws Exception {
@@ -76,12 +82,13 @@ class CommandLineIT {
     }
   }
 
-  @Test
-  void aTakenListenPortExitsOneWithOneLine() throws Exception {
+  @ParameterizedTest
+  @EnumSource(Engine.class)
+  void aTakenListenPortExitsOneWithOneLine(Engine engine) throws Exception {
     try (ServerSocket taken = new ServerSocket()) {
       taken.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
       String listen = "127.0.0.1:" + taken.getLocalPort();
-      try (StandaloneProcess p = StandaloneProcess.start("listen-taken", "--listen", listen, "--backend",
+      try (StandaloneProcess p = StandaloneProcess.start("listen-taken", engine, "--listen", listen, "--backend",
           "127.0.0.2:1")) {
         assertThat(p.awaitExit(EXIT)).isEqualTo(1);
         assertOneLine(p.stderr(), "lb-standalone: --listen " + listen + ": cannot listen (");
@@ -89,12 +96,13 @@ class CommandLineIT {
     }
   }
 
-  @Test
-  void aTakenDemoPortExitsOneWithOneLine() throws Exception {
+  @ParameterizedTest
+  @EnumSource(Engine.class)
+  void aTakenDemoPortExitsOneWithOneLine(Engine engine) throws Exception {
     try (ServerSocket taken = new ServerSocket()) {
       taken.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.2"), 0));
       int port = taken.getLocalPort();
-      try (StandaloneProcess p = StandaloneProcess.start("demo-port-taken", "--demo", "--listen", "127.0.0.1:0",
+      try (StandaloneProcess p = StandaloneProcess.start("demo-port-taken", engine, "--demo", "--listen", "127.0.0.1:0",
           "--demo-port", Integer.toString(port))) {
         assertThat(p.awaitExit(EXIT)).isEqualTo(1);
         assertOneLine(p.stderr(), "lb-standalone: demo: replica whoami-1 cannot listen on 127.0.0.2:" + port + " (");

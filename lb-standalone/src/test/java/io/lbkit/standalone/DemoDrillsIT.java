@@ -10,7 +10,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The demo's failure drills (used by {@code lb-benchmarks/soak.sh}): {@code POST /demo/replica}
@@ -20,10 +21,11 @@ import org.junit.jupiter.api.Test;
 class DemoDrillsIT {
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  @Test
-  void killStallReviveAndSilence() throws Exception {
+  @ParameterizedTest
+  @EnumSource(Engine.class)
+  void killStallReviveAndSilence(Engine engine) throws Exception {
     int port = StandaloneProcess.freeDemoPort();
-    try (StandaloneProcess demo = StandaloneProcess.start("demo-drills", "--demo", "--replicas", "2",
+    try (StandaloneProcess demo = StandaloneProcess.start("demo-drills", engine, "--demo", "--replicas", "2",
         "--listen", "127.0.0.1:0", "--demo-port", Integer.toString(port)).awaitListening()) {
       URI replica2 = URI.create("http://127.0.0.3:" + port + "/");
 

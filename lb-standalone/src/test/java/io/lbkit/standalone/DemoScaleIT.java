@@ -13,7 +13,8 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * {@code docker service scale} in the demo: 1 → 3 → 1 → 5 replicas through
@@ -31,10 +32,11 @@ class DemoScaleIT {
 
   private final HttpClient client = HttpClient.newHttpClient();
 
-  @Test
-  void scaleOneThreeOneFiveShowsOnTheStatsPageAndNoRequestFails() throws Exception {
+  @ParameterizedTest
+  @EnumSource(Engine.class)
+  void scaleOneThreeOneFiveShowsOnTheStatsPageAndNoRequestFails(Engine engine) throws Exception {
     int port = StandaloneProcess.freeDemoPort();
-    try (StandaloneProcess demo = StandaloneProcess.start("demo-scale", "--demo", "--replicas", "1",
+    try (StandaloneProcess demo = StandaloneProcess.start("demo-scale", engine, "--demo", "--replicas", "1",
         "--listen", "127.0.0.1:0", "--demo-port", Integer.toString(port)).awaitListening()) {
       await().atMost(SCALE_UP).until(() -> stats(demo).up().equals(addresses(1)));
 

@@ -10,16 +10,18 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The demo discovering its replicas through SRV records instead of A records. */
 class DemoSrvIT {
   private final HttpClient client = HttpClient.newHttpClient();
 
-  @Test
-  void srvRecordsFeedTheBalancerWithTheirPorts() throws Exception {
+  @ParameterizedTest
+  @EnumSource(Engine.class)
+  void srvRecordsFeedTheBalancerWithTheirPorts(Engine engine) throws Exception {
     int port = StandaloneProcess.freeDemoPort();
-    try (StandaloneProcess demo = StandaloneProcess.start("demo-srv", "--demo", "--backend",
+    try (StandaloneProcess demo = StandaloneProcess.start("demo-srv", engine, "--demo", "--backend",
         "_http._tcp.tasks.whoami", "--replicas", "2", "--listen", "127.0.0.1:0", "--demo-port",
         Integer.toString(port)).awaitListening()) {
       await().atMost(Duration.ofSeconds(20))

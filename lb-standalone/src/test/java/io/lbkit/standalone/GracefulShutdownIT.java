@@ -14,15 +14,17 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** SIGTERM while a request is in flight: it completes, new connections are refused, exit status 0. */
 class GracefulShutdownIT {
   private final HttpClient client = HttpClient.newHttpClient();
 
-  @Test
-  void sigtermLetsTheRequestInFlightFinishThenExitsZero() throws Exception {
-    try (StandaloneProcess lb = startDemo("shutdown", "20s")) {
+  @ParameterizedTest
+  @EnumSource(Engine.class)
+  void sigtermLetsTheRequestInFlightFinishThenExitsZero(Engine engine) throws Exception {
+    try (StandaloneProcess lb = startDemo("shutdown", engine, "20s")) {
       // a slow replica answer (whoami ?wait=), so the request is surely in flight at SIGTERM
       CompletableFuture<HttpResponse<String>> slow = client.sendAsync(
           HttpRequest.newBuilder(lb.uri("/slow?wait=4s")).build(), HttpResponse.BodyHandlers.ofString());
@@ -43,9 +45,10 @@ class GracefulShutdownIT {
     }
   }
 
-  @Test
-  void theGracePeriodBoundsTheWait() throws Exception {
-    try (StandaloneProcess lb = startDemo("shutdown-grace", "1s")) {
+  @ParameterizedTest
+  @EnumSource(Engine.class)
+  void theGracePeriodBoundsTheWait(Engine engine) throws Exception {
+    try (StandaloneProcess lb = startDemo("shutdown-grace", engine, "1s")) {
       CompletableFuture<HttpResponse<String>> endless = client.sendAsync(
           HttpRequest.newBuilder(lb.uri("/?wait=5m")).build(), HttpResponse.BodyHandlers.ofString());
       await().atMost(Duration.ofSeconds(20)).until(() -> stats(lb).active() == 1);
@@ -62,8 +65,8 @@ class GracefulShutdownIT {
     }
   }
 
-  private StandaloneProcess startDemo(String name, String grace) throws Exception {
-    return StandaloneProcess.start(name, "--demo", "--replicas", "1", "--listen", "127.0.0.1:0", "--demo-port",
+  private StandaloneProcess startDemo(String name, Engine engine, String grace) throws Exception {
+    return StandaloneProcess.start(name, engine, "--demo", "--replicas", "1", "--listen", "127.0.0.1:0", "--demo-port",
         Integer.toString(StandaloneProcess.freeDemoPort()), "--shutdown-grace", grace).awaitListening();
   }
 

@@ -12,11 +12,12 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The jar with {@code --engine netty}: proxies to static backends and stops gracefully. (The other
- * ITs use the demo and the stats page, which the netty engine does not serve yet.)
+ * The jar in front of static backends (no DNS, no demo), on each engine: proxies round robin and
+ * stops gracefully. (Named when only the netty engine ran here; the other ITs run on both too.)
  */
 class NettyEngineIT {
   private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -33,11 +34,12 @@ class NettyEngineIT {
     }
   }
 
-  @Test
-  void proxiesRoundRobinAndFinishesTheRequestInFlightOnSigterm() throws Exception {
+  @ParameterizedTest
+  @EnumSource(Engine.class)
+  void proxiesRoundRobinAndFinishesTheRequestInFlightOnSigterm(Engine engine) throws Exception {
     one = WhoamiServer.start("whoami1", "127.0.0.2");
     two = WhoamiServer.start("whoami2", "127.0.0.3");
-    try (StandaloneProcess lb = StandaloneProcess.start("netty-engine", "--engine", "netty", "--listen",
+    try (StandaloneProcess lb = StandaloneProcess.start("static-backends", engine, "--listen",
         "127.0.0.1:0", "--backend", one.authority() + "," + two.authority(), "--shutdown-grace", "20s")
         .awaitListening()) {
       String first = StandaloneProcess.hostname(StandaloneProcess.get(client, lb.uri("/"), Map.of()).body());

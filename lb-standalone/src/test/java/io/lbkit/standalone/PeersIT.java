@@ -13,7 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Issue 15's acceptance: two standalone jars started with {@code --stick-on JSESSIONID --peers ...}
@@ -29,8 +30,9 @@ class PeersIT {
     backends.forEach(WhoamiServer::close);
   }
 
-  @Test
-  void aSessionLearnedThroughOneJarIsRoutedByTheOtherAndSurvivesItsDeath() throws Exception {
+  @ParameterizedTest
+  @EnumSource(Engine.class)
+  void aSessionLearnedThroughOneJarIsRoutedByTheOtherAndSurvivesItsDeath(Engine engine) throws Exception {
     for (int i = 0; i < 3; i++) {
       backends.add(WhoamiServer.start("whoami" + (i + 1), "127.0.0." + (i + 2)));
     }
@@ -38,8 +40,8 @@ class PeersIT {
     int peerA = freePort();
     int peerB = freePort();
     String peers = "127.0.0.1:" + peerA + ",127.0.0.1:" + peerB;
-    try (StandaloneProcess a = start("peers-a", backend, peers, peerA);
-        StandaloneProcess b = start("peers-b", backend, peers, peerB)) {
+    try (StandaloneProcess a = start("peers-a", engine, backend, peers, peerA);
+        StandaloneProcess b = start("peers-b", engine, backend, peers, peerB)) {
       // both members, their backups in sync (the stats would say "backups syncing")
       await().atMost(Duration.ofSeconds(60)).until(() -> stats(a).contains("\"state\":\"2 member(s)\"")
           && stats(b).contains("\"state\":\"2 member(s)\""));
@@ -70,8 +72,9 @@ class PeersIT {
     }
   }
 
-  private static StandaloneProcess start(String name, String backend, String peers, int peerPort) throws Exception {
-    return StandaloneProcess.start(name, "--listen", "127.0.0.1:0", "--backend", backend, "--stats-uri", "/lb-stats",
+  private static StandaloneProcess start(String name, Engine engine, String backend, String peers, int peerPort)
+      throws Exception {
+    return StandaloneProcess.start(name, engine, "--listen", "127.0.0.1:0", "--backend", backend, "--stats-uri", "/lb-stats",
         "--stick-on", "JSESSIONID", "--peers", peers, "--peer-listen", "127.0.0.1:" + peerPort,
         "--peers-name", "lbkit-it", "--peers-timeout", "1s").awaitListening();
   }

@@ -1,6 +1,7 @@
 package io.lbkit.standalone;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import io.lbkit.testkit.RecordedRequest;
 import io.lbkit.testkit.WhoamiServer;
@@ -11,10 +12,12 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,29 +31,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * hidden behind it ({@code GET /smuggled}). Each case ends with a plain request on a new
  * connection, which must be the only one the backend records.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RequestSmugglingIT {
   private static final String SMUGGLED = "GET /smuggled HTTP/1.1\r\nHost: backend\r\n\r\n";
-
-  private WhoamiServer backend;
-  private StandaloneProcess lb;
-
-  @BeforeAll
-  void start() throws Exception {
-    backend = WhoamiServer.start("whoami1", "127.0.0.2");
-    lb = StandaloneProcess.start("smuggling", "--backend", backend.authority(), "--listen", "127.0.0.1:0")
-        .awaitListening();
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    if (lb != null) {
-      lb.close();
-    }
-    if (backend != null) {
-      backend.close();
-    }
-  }
+  /** Cases the netty engine's codec reads one way, as RFC 9112 allows, instead of refusing them. */
+  private static final Set<String> NORMALIZED_BY_NETTY = Set.of("an obs-fold continuation",
+      "a request line with a tab");
 
   static Stream<Arguments> ambiguous() {
     return Stream.of(
@@ -84,72 +69,117 @@ class RequestSmugglingIT {
     return Arguments.of(name, "POST /sink HTTP/1.1\r\nHost: lb\r\n" + headers + "\r\n" + body);
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("ambiguous")
-  void isRefusedAndNothingReachesTheBackend(String name, String request) throws Exception {
-    int before = backend.requestCount();
-    String response = exchange(request + SMUGGLED);
-
-    assertThat(response).as("answer to %s", name).startsWith("HTTP/1.1 400 ");
-    assertThat(response.split("HTTP/1\\.1 ", -1)).as("one answer, then the connection is closed: %s", response)
-        .hasSize(2);
-    String control = "/control?case=" + name.replaceAll("[^A-Za-z0-9]+", "-");
-    assertThat(exchange("GET " + control + " HTTP/1.1\r\nHost: lb\r\nConnection: close\r\n\r\n"))
-        .startsWith("HTTP/1.1 200 ");
-    assertThat(targets(backend.requests().subList(before, backend.requestCount())))
-        .as("what the backend received").containsExactly(control);
+  @Nested
+  class OnNetty extends Tests {
+    @Override
+    Engine engine() {
+      return Engine.NETTY;
+    }
   }
 
-  /**
-   * Jetty parses a request line on whitespace boundaries (RFC 9112 section 3 allows it; Jetty has
-   * no compliance switch for it). Not ambiguous here: the proxy writes its own request line, so
-   * the backend receives one normalized request and the pipelined one after it, in plain sight.
-   */
-  @Test
-  void aRequestLineWithTwoSpacesReachesTheBackendNormalized() throws Exception {
-    int before = backend.requestCount();
-    String response = exchange("GET  /two-spaces HTTP/1.1\r\nHost: lb\r\n\r\n"
-        + "GET /next HTTP/1.1\r\nHost: lb\r\nConnection: close\r\n\r\n");
-    assertThat(response).startsWith("HTTP/1.1 200 ").contains("GET /two-spaces HTTP/1.1\n");
-    List<RecordedRequest> got = backend.requests().subList(before, backend.requestCount());
-    assertThat(got).extracting(r -> r.method() + " " + r.target() + " " + r.version())
-        .containsExactly("GET /two-spaces HTTP/1.1", "GET /next HTTP/1.1");
+  @Nested
+  class OnServlet extends Tests {
+    @Override
+    Engine engine() {
+      return Engine.SERVLET;
+    }
   }
 
-  @Test
-  void aPlainPostWithABodyStillPasses() throws Exception {
-    int before = backend.requestCount();
-    String response = exchange("POST /sink HTTP/1.1\r\nHost: lb\r\nContent-Length: 5\r\nConnection: close\r\n\r\n"
-        + "hello");
-    assertThat(response).startsWith("HTTP/1.1 200 ").contains("Body-Length: 5");
-    String chunked = exchange("POST /sink HTTP/1.1\r\nHost: lb\r\nTransfer-Encoding: chunked\r\nConnection: close"
-        + "\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
-    assertThat(chunked).startsWith("HTTP/1.1 200 ").contains("Body-Length: 5");
-    assertThat(targets(backend.requests().subList(before, backend.requestCount()))).containsExactly("/sink", "/sink");
-  }
+  /** One jar per engine, shared by its cases (each case opens connections of its own). */
+  @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+  abstract class Tests {
+    abstract Engine engine();
 
-  private static List<String> targets(List<RecordedRequest> requests) {
-    return requests.stream().map(RecordedRequest::target).collect(Collectors.toList());
-  }
+    private WhoamiServer backend;
+    private StandaloneProcess lb;
 
-  /** Writes {@code request} on a new connection and reads until the server closes it (or 10 s pass). */
-  private String exchange(String request) throws Exception {
-    try (Socket s = new Socket(lb.uri("/").getHost(), lb.uri("/").getPort())) {
-      s.setSoTimeout(10_000);
-      OutputStream out = s.getOutputStream();
-      out.write(request.getBytes(StandardCharsets.ISO_8859_1));
-      out.flush();
-      InputStream in = s.getInputStream();
-      ByteArrayOutputStream got = new ByteArrayOutputStream();
-      byte[] buf = new byte[8192];
-      try {
-        for (int n; (n = in.read(buf)) >= 0; ) {
-          got.write(buf, 0, n);
-        }
-      } catch (SocketTimeoutException e) {
-        return got.toString(StandardCharsets.ISO_8859_1) + "\n[still open after 10 s]";
+    @BeforeAll
+    void start() throws Exception {
+      backend = WhoamiServer.start("whoami1", "127.0.0.2");
+      lb = StandaloneProcess.start("smuggling", engine(), "--backend", backend.authority(), "--listen", "127.0.0.1:0")
+          .awaitListening();
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+      if (lb != null) {
+        lb.close();
       }
-      return got.toString(StandardCharsets.ISO_8859_1);
+      if (backend != null) {
+        backend.close();
+      }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.lbkit.standalone.RequestSmugglingIT#ambiguous")
+    void isRefusedAndNothingReachesTheBackend(String name, String request) throws Exception {
+      // Netty's codec replaces obs-fold with SP and splits the request line on any whitespace, as RFC 9112
+      // (5.2, 3) allows; the proxy then writes its own normalized request: not ambiguous (docs/netty.md)
+      assumeFalse(engine() == Engine.NETTY && NORMALIZED_BY_NETTY.contains(name), "normalized by the netty engine");
+      int before = backend.requestCount();
+      String response = exchange(request + SMUGGLED);
+
+      assertThat(response).as("answer to %s", name).startsWith("HTTP/1.1 400 ");
+      assertThat(response.split("HTTP/1\\.1 ", -1)).as("one answer, then the connection is closed: %s", response)
+          .hasSize(2);
+      String control = "/control?case=" + name.replaceAll("[^A-Za-z0-9]+", "-");
+      assertThat(exchange("GET " + control + " HTTP/1.1\r\nHost: lb\r\nConnection: close\r\n\r\n"))
+          .startsWith("HTTP/1.1 200 ");
+      assertThat(targets(backend.requests().subList(before, backend.requestCount())))
+          .as("what the backend received").containsExactly(control);
+    }
+
+    /**
+     * Jetty parses a request line on whitespace boundaries (RFC 9112 section 3 allows it; Jetty has
+     * no compliance switch for it). Not ambiguous here: the proxy writes its own request line, so
+     * the backend receives one normalized request and the pipelined one after it, in plain sight.
+     */
+    @Test
+    void aRequestLineWithTwoSpacesReachesTheBackendNormalized() throws Exception {
+      int before = backend.requestCount();
+      String response = exchange("GET  /two-spaces HTTP/1.1\r\nHost: lb\r\n\r\n"
+          + "GET /next HTTP/1.1\r\nHost: lb\r\nConnection: close\r\n\r\n");
+      assertThat(response).startsWith("HTTP/1.1 200 ").contains("GET /two-spaces HTTP/1.1\n");
+      List<RecordedRequest> got = backend.requests().subList(before, backend.requestCount());
+      assertThat(got).extracting(r -> r.method() + " " + r.target() + " " + r.version())
+          .containsExactly("GET /two-spaces HTTP/1.1", "GET /next HTTP/1.1");
+    }
+
+    @Test
+    void aPlainPostWithABodyStillPasses() throws Exception {
+      int before = backend.requestCount();
+      String response = exchange("POST /sink HTTP/1.1\r\nHost: lb\r\nContent-Length: 5\r\nConnection: close\r\n\r\n"
+          + "hello");
+      assertThat(response).startsWith("HTTP/1.1 200 ").contains("Body-Length: 5");
+      String chunked = exchange("POST /sink HTTP/1.1\r\nHost: lb\r\nTransfer-Encoding: chunked\r\nConnection: close"
+          + "\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+      assertThat(chunked).startsWith("HTTP/1.1 200 ").contains("Body-Length: 5");
+      assertThat(targets(backend.requests().subList(before, backend.requestCount()))).containsExactly("/sink", "/sink");
+    }
+
+    private static List<String> targets(List<RecordedRequest> requests) {
+      return requests.stream().map(RecordedRequest::target).collect(Collectors.toList());
+    }
+
+    /** Writes {@code request} on a new connection and reads until the server closes it (or 10 s pass). */
+    private String exchange(String request) throws Exception {
+      try (Socket s = new Socket(lb.uri("/").getHost(), lb.uri("/").getPort())) {
+        s.setSoTimeout(10_000);
+        OutputStream out = s.getOutputStream();
+        out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+        InputStream in = s.getInputStream();
+        ByteArrayOutputStream got = new ByteArrayOutputStream();
+        byte[] buf = new byte[8192];
+        try {
+          for (int n; (n = in.read(buf)) >= 0; ) {
+            got.write(buf, 0, n);
+          }
+        } catch (SocketTimeoutException e) {
+          return got.toString(StandardCharsets.ISO_8859_1) + "\n[still open after 10 s]";
+        }
+        return got.toString(StandardCharsets.ISO_8859_1);
+      }
     }
   }
 }

@@ -46,6 +46,19 @@ final class StandaloneProcess implements AutoCloseable {
     return startWithHeap(name, "256m", args);
   }
 
+  /** Starts the jar on {@code engine} ({@code --engine}) with {@code args}; the log files are named after both. */
+  static StandaloneProcess start(String name, Engine engine, String... args) throws IOException {
+    return startWithHeap(name, engine, "256m", args);
+  }
+
+  /** Starts the jar on {@code engine} with {@code args} in a JVM with this maximum heap ({@code 128m}). */
+  static StandaloneProcess startWithHeap(String name, Engine engine, String maxHeap, String... args)
+      throws IOException {
+    List<String> all = new ArrayList<>(List.of("--engine", engine.flag()));
+    all.addAll(List.of(args));
+    return startWithHeap(name + "-" + engine.flag(), maxHeap, all.toArray(new String[0]));
+  }
+
   /** Starts the jar with {@code args} in a JVM with this maximum heap ({@code 128m}). */
   static StandaloneProcess startWithHeap(String name, String maxHeap, String... args) throws IOException {
     String jar = System.getProperty("lbkit.standalone.jar");

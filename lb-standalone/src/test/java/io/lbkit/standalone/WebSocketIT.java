@@ -47,7 +47,7 @@ class WebSocketIT {
   static void startDemo(String engine) throws Exception {
     // a short timeout-client: the idle timeout on client connections, which must not cut a tunnel
     if (engine.equals("servlet")) {
-      demo = StandaloneProcess.startWithHeap("websocket", "128m", "--demo", "--replicas", "3", "--listen",
+      demo = StandaloneProcess.startWithHeap("websocket", Engine.SERVLET, "128m", "--demo", "--replicas", "3", "--listen",
           "127.0.0.1:0", "--timeout-client", "1s",
           "--demo-port", Integer.toString(StandaloneProcess.freeDemoPort())).awaitListening();
       await().atMost(Duration.ofSeconds(20))

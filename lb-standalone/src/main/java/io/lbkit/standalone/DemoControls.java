@@ -1,25 +1,22 @@
 package io.lbkit.standalone;
 
-import jakarta.servlet.Filter;
-import jakarta.servlet.FilterChain;
-import jakarta.servlet.ServletException;
-import jakarta.servlet.ServletRequest;
-import jakarta.servlet.ServletResponse;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
+import io.lbkit.local.LocalAnswer;
+import io.lbkit.local.LocalHandler;
+import io.lbkit.local.LocalRequest;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code /demo/scale} on the balancer: {@code POST ?replicas=N} scales the demo's replicas (0..20),
- * {@code GET} lists them. Plain text by default; JSON with {@code ?format=json} or
- * {@code Accept: application/json}. Failure drills (the soak harness uses them):
- * {@code POST /demo/replica?name=whoami-K&action=kill|stall|revive} and
+ * The demo's controls under {@code /demo/}, answered by the balancer itself on either engine (a
+ * {@link LocalHandler}: the servlet engine serves it through {@code LocalHandlerFilter}, the Netty
+ * engine through {@code NettyProxy.Builder.localHandler}). {@code /demo/scale}: {@code POST
+ * ?replicas=N} scales the demo's replicas (0..20), {@code GET} lists them. Plain text by default;
+ * JSON with {@code ?format=json} or {@code Accept: application/json}. Failure drills (the soak
+ * harness uses them): {@code POST /demo/replica?name=whoami-K&action=kill|stall|revive} and
  * {@code POST /demo/dns?silent=true|false}. Other {@code /demo/} paths get a 404 with a hint.
  *
  * <p>A {@code POST} (scale or drill) from a browser page of another origin is refused with 403, so
@@ -27,57 +24,57 @@ import org.slf4j.LoggerFactory;
  * {@code Sec-Fetch-Site} and {@code Origin}, and either one naming another site or origin is
  * enough to refuse. Clients that send neither ({@code curl -X POST}, scripts) are served.
  */
-final class DemoScaleFilter implements Filter {
+final class DemoControls implements LocalHandler {
+  static final String PREFIX = "/demo";
   static final String PATH = "/demo/scale";
   static final String REPLICA_PATH = "/demo/replica";
   static final String DNS_PATH = "/demo/dns";
-  private static final Logger log = LoggerFactory.getLogger(DemoScaleFilter.class);
+  private static final Logger log = LoggerFactory.getLogger(DemoControls.class);
 
   private final Demo demo;
   private final int slots;
 
-  DemoScaleFilter(Demo demo, int slots) {
+  DemoControls(Demo demo, int slots) {
     this.demo = demo;
     this.slots = slots;
   }
 
+  /** {@code /demo} and everything under {@code /demo/} (as the servlet mapping {@code /demo/*}). */
   @Override
-  public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
-      throws IOException, ServletException {
-    HttpServletRequest request = (HttpServletRequest) req;
-    HttpServletResponse response = (HttpServletResponse) res;
-    String path = request.getRequestURI().substring(request.getContextPath().length());
-    if (request.getMethod().equals("POST")) {
-      String refused = crossSite(request.getHeader("Sec-Fetch-Site"), request.getHeader("Origin"),
-          request.getScheme(), request.getServerName(), request.getServerPort());
+  public boolean handles(String path) {
+    return path.startsWith(PREFIX) && (path.length() == PREFIX.length() || path.charAt(PREFIX.length()) == '/');
+  }
+
+  @Override
+  public LocalAnswer answer(LocalRequest request) {
+    String path = request.path();
+    if (request.method().equals("POST")) {
+      String refused = crossSite(request.header("Sec-Fetch-Site"), request.header("Origin"),
+          request.scheme(), request.host(), request.port());
       if (refused != null) { // every demo POST changes the demo: scale and the failure drills alike
         log.warn("refused POST {} from another site: {}", path, refused);
-        write(response, 403, "text/plain", "POST " + path + " from another site refused (" + refused
+        return write(403, "text/plain", "POST " + path + " from another site refused (" + refused
             + "); use this origin or curl -X POST\n");
-        return;
       }
     }
     if (path.equals(REPLICA_PATH) || path.equals(DNS_PATH)) {
-      drill(request, response, path);
-      return;
+      return drill(request, path);
     }
     if (!path.equals(PATH)) {
-      write(response, 404, "text/plain", "no such demo path: " + path + " (expected: POST " + PATH
+      return write(404, "text/plain", "no such demo path: " + path + " (expected: POST " + PATH
           + "?replicas=N or GET " + PATH + ")\n");
-      return;
     }
-    boolean json = "json".equals(request.getParameter("format"))
-        || String.valueOf(request.getHeader("Accept")).contains("application/json");
-    switch (request.getMethod()) {
+    boolean json = "json".equals(request.parameter("format"))
+        || String.valueOf(request.header("Accept")).contains("application/json");
+    switch (request.method()) {
       case "GET":
       case "HEAD": {
         List<Demo.Replica> now = demo.replicas();
-        write(response, 200, json ? "application/json" : "text/plain", json ? json(now, now.size()) : text(now,
+        return write(200, json ? "application/json" : "text/plain", json ? json(now, now.size()) : text(now,
             now.size()));
-        return;
       }
       case "POST": {
-        String value = request.getParameter("replicas");
+        String value = request.parameter("replicas");
         int count;
         try {
           count = Integer.parseInt(value == null ? "" : value.trim());
@@ -85,9 +82,8 @@ final class DemoScaleFilter implements Filter {
           count = -1;
         }
         if (count < 0 || count > Cli.MAX_REPLICAS) {
-          write(response, 400, "text/plain", "replicas: '" + value + "' (expected: an integer 0.." + Cli.MAX_REPLICAS
+          return write(400, "text/plain", "replicas: '" + value + "' (expected: an integer 0.." + Cli.MAX_REPLICAS
               + ", e.g. POST " + PATH + "?replicas=3)\n");
-          return;
         }
         int before = demo.replicas().size();
         List<Demo.Replica> now;
@@ -95,16 +91,13 @@ final class DemoScaleFilter implements Filter {
           now = demo.scale(count);
         } catch (StandaloneServer.StartException e) {
           log.warn("scale to {} failed: {}", count, e.getMessage());
-          write(response, 500, "text/plain", e.getMessage() + "\n");
-          return;
+          return write(500, "text/plain", e.getMessage() + "\n");
         }
-        write(response, 200, json ? "application/json" : "text/plain", json ? json(now, before) : text(now, before));
-        return;
+        return write(200, json ? "application/json" : "text/plain", json ? json(now, before) : text(now, before));
       }
       default:
-        response.setHeader("Allow", "GET, HEAD, POST");
-        write(response, 405, "text/plain", request.getMethod() + " " + PATH + ": not allowed (expected: POST "
-            + PATH + "?replicas=N, or GET)\n");
+        return write(405, "text/plain", request.method() + " " + PATH + ": not allowed (expected: POST "
+            + PATH + "?replicas=N, or GET)\n").withHeader("Allow", "GET, HEAD, POST");
     }
   }
 
@@ -148,30 +141,30 @@ final class DemoScaleFilter implements Filter {
   }
 
   /** {@code POST /demo/replica} and {@code POST /demo/dns}: failure drills. */
-  private void drill(HttpServletRequest request, HttpServletResponse response, String path) throws IOException {
+  private LocalAnswer drill(LocalRequest request, String path) {
     String usage = "POST " + REPLICA_PATH + "?name=whoami-K&action=kill|stall|revive or POST " + DNS_PATH
         + "?silent=true|false";
-    if (!request.getMethod().equals("POST")) {
-      response.setHeader("Allow", "POST");
-      write(response, 405, "text/plain", request.getMethod() + " " + path + ": not allowed (expected: " + usage
-          + ")\n");
-      return;
+    if (!request.method().equals("POST")) {
+      return write(405, "text/plain", request.method() + " " + path + ": not allowed (expected: " + usage
+          + ")\n").withHeader("Allow", "POST");
     }
     try {
       if (path.equals(DNS_PATH)) {
-        String silent = String.valueOf(request.getParameter("silent"));
+        String silent = String.valueOf(request.parameter("silent"));
         if (!silent.equals("true") && !silent.equals("false")) {
           throw new IllegalArgumentException("silent: '" + silent + "' (expected: true or false)");
         }
         demo.dnsSilent(silent.equals("true"));
-        write(response, 200, "text/plain", "DNS " + (silent.equals("true") ? "silent" : "answering") + "\n");
-      } else {
-        Demo.Replica r = demo.drill(String.valueOf(request.getParameter("name")),
-            String.valueOf(request.getParameter("action")));
-        write(response, 200, "text/plain", r.name() + ": " + request.getParameter("action") + "\n");
+        return write(200, "text/plain", "DNS " + (silent.equals("true") ? "silent" : "answering") + "\n");
       }
+      Demo.Replica r = demo.drill(String.valueOf(request.parameter("name")),
+          String.valueOf(request.parameter("action")));
+      return write(200, "text/plain", r.name() + ": " + request.parameter("action") + "\n");
     } catch (IllegalArgumentException e) {
-      write(response, 400, "text/plain", e.getMessage() + " (" + usage + ")\n");
+      return write(400, "text/plain", e.getMessage() + " (" + usage + ")\n");
+    } catch (IOException e) {
+      log.warn("{} failed: {}", path, e.toString());
+      return write(500, "text/plain", path + ": " + e + "\n");
     }
   }
 
@@ -211,12 +204,7 @@ final class DemoScaleFilter implements Filter {
     return sb.append("]}\n").toString();
   }
 
-  private static void write(HttpServletResponse response, int status, String type, String body) throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    response.setStatus(status);
-    response.setContentType(type + ";charset=utf-8");
-    response.setHeader("Cache-Control", "no-store");
-    response.setContentLength(bytes.length);
-    response.getOutputStream().write(bytes);
+  private static LocalAnswer write(int status, String type, String body) {
+    return LocalAnswer.text(status, type + ";charset=utf-8", body).withHeader("Cache-Control", "no-store");
   }
 }
