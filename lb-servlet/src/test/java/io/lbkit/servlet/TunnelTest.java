@@ -5,16 +5,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.lbkit.servlet.ServletContainer.Kind;
+import io.lbkit.testkit.Effect;
 import io.lbkit.testkit.RecordedRequest;
 import io.lbkit.testkit.WebSocketProbe;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -115,6 +119,55 @@ class TunnelTest {
     assertThatThrownBy(() -> WebSocketProbe.open(noJar(), ws("/forbidden")))
         .satisfies(e -> assertThat(handshakeFailure(e).getResponse().statusCode()).isEqualTo(403));
     await().atMost(PROMPTLY).until(() -> f.metric("lbkit_server_active_requests", 1) == 0);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Kind.class)
+  void aHandshakeWaitingForItsServerHoldsNoThread(Kind kind) throws Exception {
+    f.backends(1).param("timeout-server", "30s").start(kind);
+    f.backend(0).effect(Effect.STALL); // reads the handshake, never answers
+    List<Socket> clients = new ArrayList<>();
+    try {
+      for (int i = 0; i < 6; i++) {
+        clients.add(f.closeLater(rawHandshake("/slow")));
+      }
+      await().atMost(PROMPTLY).until(() -> f.backend(0).openConnections() == 6);
+      assertThat(threadsIn(UpgradeExchange.class)).isZero(); // async: no thread waits for the 101
+    } finally {
+      for (Socket s : clients) {
+        s.close();
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Kind.class)
+  void withoutAnAsyncMappingTheHandshakeWaitsOnItsThreadAndStillTunnels(Kind kind) throws Exception {
+    f.backends(2).requestDispatchOnly().start(kind);
+    f.backend(0).stop(); // refused: retried on the other server, as with the ASYNC mapping
+    try (WebSocketProbe p = WebSocketProbe.open(noJar(), ws("/fallback"))) {
+      assertThat(p.whoami()).isEqualTo("whoami2");
+      assertThat(p.ask("echo")).isEqualTo("echo");
+    }
+    f.backend(1).effect(Effect.STALL);
+    try (Socket s = rawHandshake("/slow")) {
+      await().atMost(PROMPTLY).until(() -> threadsIn(UpgradeExchange.class) == 1); // the request's thread waits
+    }
+  }
+
+  /** Sends a WebSocket handshake to the filter without waiting for its answer. */
+  private Socket rawHandshake(String path) throws java.io.IOException {
+    Socket s = new Socket("127.0.0.1", f.container.port());
+    s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\n"
+        + "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
+        .getBytes(StandardCharsets.ISO_8859_1));
+    return s;
+  }
+
+  /** Threads whose stack is in a method of {@code type} now. */
+  private static long threadsIn(Class<?> type) {
+    return Thread.getAllStackTraces().values().stream()
+        .filter(stack -> Arrays.stream(stack).anyMatch(e -> e.getClassName().equals(type.getName()))).count();
   }
 
   @ParameterizedTest
