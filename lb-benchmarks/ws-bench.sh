@@ -44,7 +44,6 @@ wait_port() { # host:port, what, [pid: gives up once it exits]
     (exec 3<>"/dev/tcp/${1%:*}/${1#*:}") 2>/dev/null && return 0
     sleep 0.5
   done
-  echo "ws-bench.sh: $2 did not listen at $1; see $OUT" >&2
   return 1
 }
 client() { # address, messages per connection -> "p50_us p99_us msgs_per_s errors"
@@ -53,7 +52,7 @@ client() { # address, messages per connection -> "p50_us p99_us msgs_per_s error
 
 "$JAVA" -cp "$BENCH_JAR" io.lbkit.benchmarks.ws.WsBench backends "$BACKEND_PORT" 127.0.0.2 127.0.0.3 127.0.0.4 \
   >"$OUT/backends.log" 2>&1 & PIDS+=($!)
-wait_port "$DIRECT" backends
+wait_port "$DIRECT" backends "$!" || { echo "ws-bench.sh: the backends did not start; see $OUT/backends.log" >&2; exit 1; }
 
 TARGETS=(direct)
 declare -A ADDR=([direct]=$DIRECT [haproxy]=$HAPROXY)
@@ -95,7 +94,7 @@ backend be_whoami_service
     server whoami3 127.0.0.4:$BACKEND_PORT
 CFG
   haproxy -f "$OUT/haproxy.cfg" -db >"$OUT/haproxy.log" 2>&1 & PIDS+=($!)
-  wait_port "$HAPROXY" haproxy
+  wait_port "$HAPROXY" haproxy "$!" || { echo "ws-bench.sh: haproxy did not start; see $OUT/haproxy.log" >&2; exit 1; }
   TARGETS+=(haproxy)
 else
   echo "ws-bench.sh: haproxy not installed (sudo apt-get install haproxy); measuring lbkit and direct only" >&2

@@ -56,7 +56,7 @@ tunnels() {
 
 "$JAVA" -cp "$BENCH_JAR" io.lbkit.benchmarks.ws.WsBench backends "$BACKEND_PORT" 127.0.0.2 127.0.0.3 \
   >"$OUT/backends.log" 2>&1 & PIDS+=($!)
-wait_port "127.0.0.2:$BACKEND_PORT" backends || { echo "ws-many.sh: the backends did not start; see $OUT" >&2; exit 1; }
+wait_port "127.0.0.2:$BACKEND_PORT" backends "$!" || { echo "ws-many.sh: the backends did not start; see $OUT" >&2; exit 1; }
 
 ROWS=()
 for engine in $ENGINES; do
@@ -109,7 +109,8 @@ done
 {
   echo "## $N concurrent WebSocket tunnels through the standalone (ws-many.sh)"
   echo
-  echo "Run $(date -u +%Y-%m-%d) on $(nproc) cores, Java $("$JAVA" -version 2>&1 | head -1 | awk -F'"' '{ print $2 }'), lbkit -Xmx$XMX;"
+  echo "Run $(date -u +%Y-%m-%d) on $(nproc) cores (load average $(cut -d' ' -f1-3 /proc/loadavg) at the end: opening times are"
+  echo "indicative only), Java $("$JAVA" -version 2>&1 | head -1 | awk -F'"' '{ print $2 }'), lbkit -Xmx$XMX;"
   echo "raw-socket clients opening the tunnels one after the other (one echo each) and keeping them open;"
   echo "two WhoamiServer echo backends (a thread per socket, another JVM). Heap: used after a full GC (jcmd)."
   echo
