@@ -290,8 +290,11 @@ class TunnelTest {
     assertThat(f.metric("lbkit_server_tunnels", 0) + f.metric("lbkit_server_tunnels", 1)).isEqualTo(n);
     assertThat(f.metric("lbkit_server_tunnels", 0)).isBetween(n / 4L, 3L * n / 4); // concurrent handshakes: spread, not strict
     System.out.printf("%s: %d tunnels open, heap used %d MiB%n", kind, n, (rt.totalMemory() - rt.freeMemory()) >> 20);
-    // no thread per tunnel: the container's and lbkit's threads do not grow with the tunnels
-    assertThat(serverThreads()).isLessThan(threadsBefore + 40);
+    // no thread per tunnel: two tunnel threads, and the container's pool grows with the burst of
+    // concurrent handshakes (Jetty's went from ~30 to ~90 threads for 200), not with open tunnels
+    assertThat(Thread.getAllStackTraces().keySet()).filteredOn(t -> t.getName().startsWith("lbkit-tunnel"))
+        .hasSizeLessThanOrEqualTo(2);
+    assertThat(serverThreads()).isLessThan(threadsBefore + n / 2);
     for (WebSocketProbe p : open) {
       p.close();
     }
