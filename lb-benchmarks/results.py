@@ -118,6 +118,8 @@ def main():
     ap.add_argument("--settings", default="")
     ap.add_argument("--notes")
     ap.add_argument("--proxy", help="proxy-results.md from proxy-bench.sh, kept at the end")
+    ap.add_argument("--ws", nargs="*", default=[],
+                    help="ws-results.md (ws-bench.sh), ws-many-results.md (ws-many.sh), kept after the proxy table")
     ap.add_argument("--reliability", help="reliability-results.md (fuzzing and soak runs, by hand), kept after it")
     ap.add_argument("--peers", help="peers-results.md (PeersLookup, PeersPropagation), kept at the very end")
     ap.add_argument("--before", nargs="*", help="JMH JSON of the same benchmarks against an earlier lb-core")
@@ -182,6 +184,10 @@ def main():
     if a.proxy and os.path.exists(a.proxy):
         with open(a.proxy) as f:
             w(f.read().rstrip() + "\n")
+    for ws in a.ws:
+        if os.path.exists(ws):
+            with open(ws) as f:
+                w(f.read().rstrip() + "\n")
     if a.reliability and os.path.exists(a.reliability):
         with open(a.reliability) as f:
             w(f.read().rstrip() + "\n")
@@ -250,5 +256,25 @@ def nz(x):
     return 0.0 if math.isnan(x) else x
 
 
+def splice(results, section_file):
+    """Replaces the section of RESULTS.md that section_file starts with (its first "## " line), or appends it."""
+    with open(section_file) as f:
+        section = f.read().rstrip() + "\n"
+    title = section.split("\n", 1)[0]
+    text = open(results).read() if os.path.exists(results) else ""
+    start = text.find(title)
+    if start >= 0:
+        end = text.find("\n## ", start + 1)
+        text = text[:start] + section + ("\n" + text[end + 1:] if end >= 0 else "")
+    else:
+        text = text.rstrip() + "\n\n" + section
+    with open(results, "w") as f:
+        f.write(text)
+
+
 if __name__ == "__main__":
-    main()
+    import sys
+    if len(sys.argv) == 3 and sys.argv[1] == "--splice":  # ws-bench.sh, ws-many.sh: their section into RESULTS.md
+        splice("RESULTS.md", sys.argv[2])
+    else:
+        main()

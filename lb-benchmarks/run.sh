@@ -57,5 +57,5 @@ fi
 load_after=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
 python3 results.py --load-before "$load_before" --load-after "$load_after" \
   --minutes "$(( ($(date -u +%s) - started + 59) / 60 ))" --settings "${SETTINGS[*]}" \
-  --notes results-notes.md --proxy proxy-results.md --reliability reliability-results.md --peers peers-results.md "$OUT"/round-robin-*.json "$OUT"/single-thread.json "${BEFORE[@]}" > RESULTS.md
+  --notes results-notes.md --proxy proxy-results.md --ws ws-results.md ws-many-results.md --reliability reliability-results.md --peers peers-results.md "$OUT"/round-robin-*.json "$OUT"/single-thread.json "${BEFORE[@]}" > RESULTS.md
 echo "== wrote $(pwd)/RESULTS.md"

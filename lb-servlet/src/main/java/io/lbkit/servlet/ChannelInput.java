@@ -7,21 +7,24 @@ import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousSocketChannel;
+import java.nio.channels.CompletionHandler;
+import java.nio.channels.InterruptedByTimeoutException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Blocking reads from a server channel during a tunnel's handshake, each bounded by
- * {@code timeout-server}: the response head, and the body of an answer other than 101. What was
- * read past the head stays in the buffer for the tunnel ({@link #takeBuffered()}).
+ * Reads from a server channel during a tunnel's handshake, each bounded by {@code timeout-server}:
+ * the response head without blocking ({@link #fillLater} until {@link #headBuffered}), then parsed
+ * from the buffer; the body of an answer other than 101 with blocking reads. What was read past the
+ * head stays in the buffer for the tunnel ({@link #takeBuffered()}).
  */
 final class ChannelInput extends InputStream {
   private static final int MAX_HEAD = 64 * 1024;
 
   private final AsynchronousSocketChannel channel;
   private final long timeoutMillis;
-  private final ByteBuffer buffer = ByteBuffer.allocate(8 * 1024);
+  private ByteBuffer buffer = ByteBuffer.allocate(8 * 1024); // grows up to MAX_HEAD for a long head
   private long received;
 
   ChannelInput(AsynchronousSocketChannel channel, long timeoutMillis) {
@@ -35,8 +38,65 @@ final class ChannelInput extends InputStream {
     return received;
   }
 
-  private boolean fill() throws IOException {
+  /** Compacts the buffer for a read, growing it while a head does not fit; false when it cannot grow. */
+  private boolean makeRoom() {
     buffer.compact();
+    if (!buffer.hasRemaining()) {
+      if (buffer.capacity() >= MAX_HEAD) {
+        buffer.flip();
+        return false;
+      }
+      ByteBuffer bigger = ByteBuffer.allocate(buffer.capacity() * 2);
+      buffer = bigger.put(buffer.flip());
+    }
+    return true;
+  }
+
+  /** True when the buffer holds a whole response head, up to its empty line. */
+  boolean headBuffered() {
+    for (int i = buffer.position(), end = buffer.limit(); i < end - 1; i++) {
+      if (buffer.get(i) == '\n' && (buffer.get(i + 1) == '\n'
+          || (buffer.get(i + 1) == '\r' && i + 2 < end && buffer.get(i + 2) == '\n'))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Reads more without blocking, within {@code timeout-server}: {@code done} gets true when bytes
+   * came, false at the end of the stream, or the failure (a {@link SocketTimeoutException} when the
+   * server was silent, a {@link BadResponseException} when a head outgrows 64 KiB).
+   */
+  void fillLater(CompletionHandler<Boolean, Void> done) {
+    if (!makeRoom()) {
+      done.failed(new BadResponseException("response head longer than " + MAX_HEAD + " bytes"), null);
+      return;
+    }
+    channel.read(buffer, timeoutMillis, TimeUnit.MILLISECONDS, null, new CompletionHandler<Integer, Void>() {
+      @Override
+      public void completed(Integer n, Void nothing) {
+        buffer.flip();
+        if (n > 0) {
+          received += n;
+        }
+        done.completed(n >= 0, null);
+      }
+
+      @Override
+      public void failed(Throwable t, Void nothing) {
+        buffer.flip();
+        done.failed(t instanceof InterruptedByTimeoutException
+            ? new SocketTimeoutException("no byte from the server within timeout-server (" + timeoutMillis + " ms)")
+            : t, null);
+      }
+    });
+  }
+
+  private boolean fill() throws IOException {
+    if (!makeRoom()) {
+      throw new BadResponseException("response head longer than " + MAX_HEAD + " bytes");
+    }
     try {
       int n = channel.read(buffer).get(timeoutMillis, TimeUnit.MILLISECONDS);
       if (n > 0) {

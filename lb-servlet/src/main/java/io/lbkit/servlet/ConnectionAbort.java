@@ -96,19 +96,17 @@ final class ConnectionAbort {
   }
 
   /**
-   * Lets an upgraded connection idle up to {@code millis} in the container (the tunnel's own
-   * {@code timeout-tunnel} then decides). Jetty keeps its connector's idle timeout on the upgraded
-   * connection, so it is raised on the connection's endpoint, reached through Jetty's public API by
-   * reflection (the filter does not link against the container). Tomcat lifts the timeouts of an
-   * upgraded connection itself. Returns false when nothing could be set.
+   * Jetty's {@code EndPoint} of the request's connection (it stays the upgraded connection's), or
+   * null in another container. Reached through Jetty's public API by reflection (the filter does
+   * not link against the container).
    */
-  static boolean keepUpgradedConnectionFor(ServletRequest request, long millis) {
+  static Object jettyEndPoint(ServletRequest request) {
     ServletRequest r = request;
     while (r instanceof jakarta.servlet.ServletRequestWrapper) {
       r = ((jakarta.servlet.ServletRequestWrapper) r).getRequest();
     }
     if (!r.getClass().getName().startsWith("org.eclipse.jetty.")) {
-      return false;
+      return null;
     }
     ClassLoader loader = r.getClass().getClassLoader();
     for (String ee : new String[] {"ee10", "ee11"}) {
@@ -124,18 +122,72 @@ final class ConnectionAbort {
         Class<?> metaType = Class.forName("org.eclipse.jetty.server.ConnectionMetaData", false, loader);
         Object connection = metaType.getMethod("getConnection").invoke(meta);
         Class<?> connectionType = Class.forName("org.eclipse.jetty.io.Connection", false, loader);
-        Object endPoint = connectionType.getMethod("getEndPoint").invoke(connection);
-        Class<?> endPointType = Class.forName("org.eclipse.jetty.io.EndPoint", false, loader);
-        endPointType.getMethod("setIdleTimeout", long.class).invoke(endPoint, millis);
-        return true;
+        return connectionType.getMethod("getEndPoint").invoke(connection);
       } catch (ClassNotFoundException e) {
         // not this environment
       } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-        log.debug("raising Jetty's idle timeout of an upgraded connection failed", e);
-        return false;
+        log.debug("reaching Jetty's endpoint of a connection failed", e);
+        return null;
       }
     }
+    return null;
+  }
+
+  /**
+   * Lets an upgraded connection idle up to {@code millis} in the container (the tunnel's own
+   * {@code timeout-tunnel} then decides). Jetty keeps its connector's idle timeout on the upgraded
+   * connection, so it is raised on its {@linkplain #jettyEndPoint endpoint}. Tomcat lifts the
+   * timeouts of an upgraded connection itself. Returns false when nothing could be set.
+   */
+  static boolean keepUpgradedConnectionFor(Object jettyEndPoint, long millis) {
+    if (jettyEndPoint == null) {
+      return false;
+    }
+    try {
+      endPointMethod(jettyEndPoint, "setIdleTimeout", long.class).invoke(jettyEndPoint, millis);
+      return true;
+    } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+      log.debug("raising Jetty's idle timeout of an upgraded connection failed", e);
+      return false;
+    }
+  }
+
+  /**
+   * Half-closes an upgraded connection toward the client (a FIN; the client may still send), after
+   * everything written to it was flushed. The Servlet API has no such call and closing an upgraded
+   * output stream sends no FIN (Jetty) or closes it all (Tomcat), so Jetty's endpoint
+   * ({@code EndPoint.shutdownOutput()}) and Tomcat's NIO socket channel ({@code shutdownOutput()})
+   * are used, by reflection. Returns false when neither is reachable (another container or
+   * connector): the caller then closes the connection.
+   */
+  static boolean shutdownOutput(Object jettyEndPoint, WebConnection connection) {
+    try {
+      if (jettyEndPoint != null) {
+        endPointMethod(jettyEndPoint, "shutdownOutput").invoke(jettyEndPoint);
+        return true;
+      }
+      if (connection.getClass().getName().startsWith("org.apache.coyote.")) {
+        Object out = connection.getOutputStream();
+        Field f = out.getClass().getDeclaredField("socketWrapper");
+        f.setAccessible(true);
+        Object wrapper = f.get(out);
+        Object socket = wrapper.getClass().getMethod("getSocket").invoke(wrapper); // NioChannel with the NIO connector
+        Object channel = socket.getClass().getMethod("getIOChannel").invoke(socket);
+        if (channel instanceof java.nio.channels.SocketChannel) {
+          ((java.nio.channels.SocketChannel) channel).shutdownOutput();
+          return true;
+        }
+      }
+    } catch (Exception | LinkageError e) {
+      log.debug("half-closing an upgraded connection failed", e);
+    }
     return false;
+  }
+
+  private static Method endPointMethod(Object endPoint, String name, Class<?>... types)
+      throws ReflectiveOperationException {
+    return Class.forName("org.eclipse.jetty.io.EndPoint", false, endPoint.getClass().getClassLoader())
+        .getMethod(name, types);
   }
 
   private static boolean tomcatCloseNow(ServletResponse facade) throws ReflectiveOperationException {

@@ -6,6 +6,7 @@ import io.lbkit.core.Server;
 import io.lbkit.proxy.ErrorResponse;
 import io.lbkit.proxy.ProxyHeaders;
 import io.lbkit.stats.StatsPage;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -43,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * the no-argument constructor, or build the balancer yourself and pass it to
  * {@link #LoadBalancingFilter(Balancer, FilterOptions)} for {@code ServletContext.addFilter}.
  * Compiled against Servlet 6.0: runs in Tomcat 10.1 and 11, Jetty 12 (ee10, ee11). Register it
- * with {@code asyncSupported=true}.
+ * with {@code asyncSupported=true}, for the {@code REQUEST} and {@code ASYNC} dispatcher types (the
+ * ASYNC dispatch finishes a tunnel's handshake without holding a thread while it runs).
  */
 public final class LoadBalancingFilter implements Filter {
   /** The request attribute that holds the {@link Selection} in route mode. */
@@ -112,6 +114,7 @@ public final class LoadBalancingFilter implements Filter {
       Object executor = config.getServletContext().getAttribute(Proxy.JETTY_EXECUTOR_ATTRIBUTE);
       proxy = new Proxy(balancer, options, headers, name, executor instanceof Executor ? (Executor) executor : null,
           balancer.group().ticker(), destinationIdle);
+      proxy.dispatchesAsync(FilterMappings.dispatchesAsync(config));
       try {
         proxy.start();
       } catch (Exception e) {
@@ -151,6 +154,14 @@ public final class LoadBalancingFilter implements Filter {
     }
     HttpServletRequest request = (HttpServletRequest) req;
     HttpServletResponse response = (HttpServletResponse) res;
+    if (request.getDispatcherType() == DispatcherType.ASYNC) {
+      if (request.getAttribute(UpgradeExchange.ATTRIBUTE) instanceof UpgradeExchange) {
+        ((UpgradeExchange) request.getAttribute(UpgradeExchange.ATTRIBUTE)).finish(); // a tunnel's handshake is done
+      } else {
+        chain.doFilter(request, response); // an application's own dispatch: balanced on its REQUEST one
+      }
+      return;
+    }
     if (LocalHandlerFilter.serve(stats, request, response)) {
       return;
     }

@@ -32,6 +32,7 @@ final class Proxy implements AutoCloseable {
   private final ProxyContext context;
   private final UpgradePolicy upgrades;
   private volatile Tunnels tunnels;
+  private volatile boolean dispatchesAsync;
 
   /** The servlet context attribute under which Jetty publishes its server's thread pool. */
   static final String JETTY_EXECUTOR_ATTRIBUTE = "org.eclipse.jetty.server.Executor";
@@ -106,10 +107,18 @@ final class Proxy implements AutoCloseable {
       throws IOException, ServletException {
     String upgrade = upgradeOf(request);
     if (upgrade != null) {
-      new UpgradeExchange(context, tunnels, upgrades, request, response, upgrade).run(selection);
+      new UpgradeExchange(context, tunnels, upgrades, request, response, upgrade).start(selection, dispatchesAsync);
       return;
     }
     new ProxyExchange(context, request, response).start(selection);
+  }
+
+  /**
+   * Whether the filter runs for ASYNC dispatches ({@link FilterMappings}): a tunnel's handshake then
+   * holds no thread, and its ASYNC dispatch finishes it.
+   */
+  void dispatchesAsync(boolean yes) {
+    dispatchesAsync = yes;
   }
 
   /** How many servers the client currently keeps a destination for (tests). */

@@ -26,11 +26,13 @@ import org.slf4j.Logger;
  * instead of filling memory.
  *
  * <p>Each direction is a pump that runs on one thread at a time (a work-in-progress counter re-runs
- * it when signalled while running), as in {@link ProxyExchange}. The client's end of stream is
- * passed on as a half-close (the server socket's output is shut down, the server may still answer);
- * the server's ends the tunnel once its last bytes are written (the Servlet API cannot half-close
- * the client's connection). Any error, either side, or {@code timeout-tunnel} without a byte either
- * way closes both connections.
+ * it when signalled while running), as in {@link ProxyExchange}. An end of stream is passed on as a
+ * half-close, both ways: the client's shuts down the server socket's output (the server may still
+ * answer), the server's, once its last bytes are flushed, shuts down the client connection's output
+ * ({@link ConnectionAbort#shutdownOutput}: Jetty's endpoint, Tomcat's NIO channel; where neither is
+ * reachable the tunnel ends there). The tunnel closes when both sides ended. Any error, either side,
+ * or {@code timeout-tunnel} without a byte either way closes both connections; toward the server
+ * that is a FIN, not a reset ({@link AsynchronousSocketChannel} has no {@code SO_LINGER}).
  */
 final class Tunnel implements ReadListener, WriteListener, OpenTunnels.Tunnel {
   private static final int BUFFER = 16 * 1024;
@@ -41,6 +43,7 @@ final class Tunnel implements ReadListener, WriteListener, OpenTunnels.Tunnel {
   private final AsynchronousSocketChannel channel;
   private final Selection selection;
   private final String what;
+  private final Object jettyEndPoint; // for a half-close toward the client in Jetty, else null
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile WebConnection connection;
   private java.util.concurrent.locks.Lock containerLock; // Tomcat's, taken around our use of its streams
@@ -62,6 +65,7 @@ final class Tunnel implements ReadListener, WriteListener, OpenTunnels.Tunnel {
   private volatile boolean downReading;
   private volatile boolean needFlush;
   private volatile boolean serverEnded;
+  private volatile boolean clientHalfClosed; // the server's end of stream passed on to the client
 
   // timeout-tunnel
   private final long idleNanos;
@@ -71,16 +75,18 @@ final class Tunnel implements ReadListener, WriteListener, OpenTunnels.Tunnel {
 
   /**
    * @param first bytes the server sent right after its 101 head, passed to the client first
+   * @param jettyEndPoint Jetty's endpoint of the client connection ({@link ConnectionAbort#jettyEndPoint}), or null
    * @param what the handshake's method and path, for logs
    */
   Tunnel(ProxyContext context, Tunnels tunnels, AsynchronousSocketChannel channel, ByteBuffer first,
-      Selection selection, String what) {
+      Selection selection, Object jettyEndPoint, String what) {
     this.context = context;
     this.tunnels = tunnels;
     this.log = context.log;
     this.channel = channel;
     this.selection = selection;
     this.what = what;
+    this.jettyEndPoint = jettyEndPoint;
     this.downBuffer = new byte[Math.max(BUFFER, first.remaining())];
     this.down = ByteBuffer.wrap(downBuffer);
     int n = first.remaining();
@@ -139,15 +145,21 @@ final class Tunnel implements ReadListener, WriteListener, OpenTunnels.Tunnel {
 
   private void pumpUpOnce() throws IOException {
     while (!closed.get() && !upWriting && !clientEnded) {
-      if (in.isFinished()) {
-        clientEnded();
-        return;
-      }
       if (!in.isReady()) {
-        return; // onDataAvailable() calls us again
+        if (in.isFinished()) {
+          log.debug("{}: tunnel {}: the client's input finished", context.group.name(), what);
+          clientEnded();
+        }
+        return; // else onDataAvailable() calls us again
       }
-      int n = in.read(upBuffer);
+      int n;
+      try {
+        n = in.read(upBuffer);
+      } catch (java.io.EOFException e) {
+        n = -1; // Tomcat's way of saying the client half-closed (a reset is another IOException)
+      }
       if (n < 0) {
+        log.debug("{}: tunnel {}: the client's end of stream", context.group.name(), what);
         clientEnded();
         return;
       }
@@ -179,11 +191,14 @@ final class Tunnel implements ReadListener, WriteListener, OpenTunnels.Tunnel {
 
   private void clientEnded() {
     clientEnded = true;
+    if (clientHalfClosed) {
+      close("both sides closed");
+      return;
+    }
     try {
       channel.shutdownOutput(); // the server reads its end of stream: a half-close
     } catch (IOException e) {
       fail("server", e);
-      return;
     }
   }
 
@@ -236,9 +251,17 @@ final class Tunnel implements ReadListener, WriteListener, OpenTunnels.Tunnel {
         continue;
       }
       if (serverEnded) {
-        // the Servlet API cannot half-close the client's connection (closing an upgraded output
-        // stream sends no FIN in Jetty or Tomcat): the tunnel ends once the server's last bytes are out
-        close(clientEnded ? "both sides closed" : "the server closed");
+        // the server's last bytes are flushed (isReady above): pass its end of stream on
+        if (clientEnded) {
+          close("both sides closed");
+        } else if (!clientHalfClosed) {
+          clientHalfClosed = true;
+          if (!ConnectionAbort.shutdownOutput(jettyEndPoint, connection)) {
+            close("the server closed"); // no half-close in this container
+          } else if (clientEnded) {
+            close("both sides closed"); // the client ended meanwhile
+          }
+        }
         return;
       }
       downReading = true;
@@ -290,6 +313,12 @@ final class Tunnel implements ReadListener, WriteListener, OpenTunnels.Tunnel {
 
   @Override
   public void onError(Throwable t) {
+    if (t instanceof java.io.EOFException && !clientEnded) {
+      // Tomcat reports the client's end of stream (a FIN) so; its output still works
+      log.debug("{}: tunnel {}: the client's end of stream", context.group.name(), what);
+      clientEnded();
+      return;
+    }
     fail("client", t); // ReadListener and WriteListener share this
   }
 

@@ -40,6 +40,7 @@ final class Fixture implements AutoCloseable, AfterEachCallback {
   private Filter filter;
   private QueuedThreadPool jettyPool;
   private boolean h2c;
+  private boolean asyncDispatch = true;
 
   /** Starts {@code n} whoami backends named whoami1..n on 127.0.0.2, 127.0.0.3, ... */
   Fixture backends(int n) throws IOException {
@@ -79,6 +80,12 @@ final class Fixture implements AutoCloseable, AfterEachCallback {
     return this;
   }
 
+  /** The filter is mapped for REQUEST dispatches only: a tunnel's handshake waits on the request's thread. */
+  Fixture requestDispatchOnly() {
+    this.asyncDispatch = false;
+    return this;
+  }
+
   /** The container's connector also speaks HTTP/2 in clear text (h2c, by upgrade from HTTP/1.1). */
   Fixture h2c() {
     this.h2c = true;
@@ -97,13 +104,13 @@ final class Fixture implements AutoCloseable, AfterEachCallback {
    */
   Fixture start(ServletContainer.Kind kind) throws Exception {
     if (filter != null) {
-      container = ServletContainer.start(kind, Map.of(), filter, jettyPool, h2c);
+      container = ServletContainer.start(kind, Map.of(), filter, jettyPool, h2c, asyncDispatch);
       return this;
     }
     params.putIfAbsent("backend", backendList());
     params.putIfAbsent("server-prefix", "whoami");
     params.putIfAbsent("stats-uri", STATS);
-    container = ServletContainer.start(kind, params, null, jettyPool, h2c);
+    container = ServletContainer.start(kind, params, null, jettyPool, h2c, asyncDispatch);
     return this;
   }
 

@@ -80,11 +80,20 @@ abstract class ServletContainer implements AutoCloseable {
   /** As above; with {@code h2c} the connector also speaks HTTP/2 in clear text (upgrade from HTTP/1.1). */
   static ServletContainer start(Kind kind, Map<String, String> params, Filter filter, QueuedThreadPool jettyPool,
       boolean h2c) throws Exception {
+    return start(kind, params, filter, jettyPool, h2c, true);
+  }
+
+  /**
+   * As above; the filter is mapped for the REQUEST and ASYNC dispatcher types, or REQUEST only
+   * without {@code asyncDispatch} (a tunnel's handshake then waits on the request's thread).
+   */
+  static ServletContainer start(Kind kind, Map<String, String> params, Filter filter, QueuedThreadPool jettyPool,
+      boolean h2c, boolean asyncDispatch) throws Exception {
     if (jettyPool != null && kind != Kind.JETTY) {
       throw new IllegalArgumentException("jettyPool: set for " + kind + " (expected: JETTY only)");
     }
-    return kind == Kind.JETTY ? new JettyContainer(params, filter, jettyPool, h2c)
-        : new TomcatContainer(params, filter, h2c);
+    return kind == Kind.JETTY ? new JettyContainer(params, filter, jettyPool, h2c, asyncDispatch)
+        : new TomcatContainer(params, filter, h2c, asyncDispatch);
   }
 
   /** The application behind the filter: in route mode it shows what the filter selected. */
@@ -111,7 +120,8 @@ abstract class ServletContainer implements AutoCloseable {
     private final ServerConnector connector;
     private final ServletContextHandler context;
 
-    JettyContainer(Map<String, String> params, Filter filter, QueuedThreadPool pool, boolean h2c) throws Exception {
+    JettyContainer(Map<String, String> params, Filter filter, QueuedThreadPool pool, boolean h2c, boolean asyncDispatch)
+        throws Exception {
       server = pool == null ? new Server() : new Server(pool);
       if (h2c) {
         HttpConfiguration config = new HttpConfiguration();
@@ -128,7 +138,8 @@ abstract class ServletContainer implements AutoCloseable {
       holder.setName("lb");
       holder.setInitParameters(params);
       holder.setAsyncSupported(true);
-      context.addFilter(holder, "/*", EnumSet.of(DispatcherType.REQUEST));
+      context.addFilter(holder, "/*", asyncDispatch
+          ? EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC) : EnumSet.of(DispatcherType.REQUEST));
       ServletHolder app = new ServletHolder(new AppServlet());
       app.setAsyncSupported(true);
       context.addServlet(app, "/*");
@@ -176,7 +187,7 @@ abstract class ServletContainer implements AutoCloseable {
     private final Context context;
     private final File base;
 
-    TomcatContainer(Map<String, String> params, Filter filter, boolean h2c) throws Exception {
+    TomcatContainer(Map<String, String> params, Filter filter, boolean h2c, boolean asyncDispatch) throws Exception {
       base = Files.createTempDirectory("lbkit-tomcat").toFile();
       tomcat = new Tomcat();
       tomcat.setBaseDir(base.getAbsolutePath());
@@ -202,6 +213,10 @@ abstract class ServletContainer implements AutoCloseable {
       FilterMap map = new FilterMap();
       map.setFilterName("lb");
       map.addURLPattern("/*");
+      map.setDispatcher("REQUEST");
+      if (asyncDispatch) {
+        map.setDispatcher("ASYNC");
+      }
       context.addFilterMap(map);
       Tomcat.addServlet(context, "app", new AppServlet()).setAsyncSupported(true);
       context.addServletMappingDecoded("/", "app");

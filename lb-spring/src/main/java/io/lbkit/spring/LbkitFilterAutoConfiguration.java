@@ -4,6 +4,7 @@ import io.lbkit.core.Balancer;
 import io.lbkit.servlet.FilterOptions;
 import io.lbkit.servlet.LoadBalancerConfig;
 import io.lbkit.servlet.LoadBalancingFilter;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -50,13 +51,17 @@ public class LbkitFilterAutoConfiguration {
     return new LbkitFilterBackend(balancer, config.options(), urlPatterns);
   }
 
-  /** The filter, async-supported, on {@code url-patterns}. */
+  /**
+   * The filter, async-supported, on {@code url-patterns}, for REQUEST and ASYNC dispatches (a
+   * tunnel's handshake comes back on an ASYNC one instead of holding a thread).
+   */
   @Bean
   FilterRegistrationBean<LoadBalancingFilter> lbkitFilter(LbkitFilterBackend backend) {
     FilterRegistrationBean<LoadBalancingFilter> registration =
         new FilterRegistrationBean<>(new LoadBalancingFilter(backend.balancer(), backend.options()));
     registration.setName("lbkit");
     registration.setAsyncSupported(true);
+    registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC);
     registration.setUrlPatterns(backend.urlPatterns());
     return registration;
   }

@@ -70,7 +70,7 @@ final class StandaloneServer implements AutoCloseable {
     FilterHolder lb = new FilterHolder(balancing);
     lb.setName("lbkit");
     lb.setAsyncSupported(true);
-    context.addFilter(lb, "/*", EnumSet.of(DispatcherType.REQUEST));
+    context.addFilter(lb, "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
     ErrorHandler errors = new ErrorHandler();
     errors.setShowStacks(false);
     errors.setShowMessageInTitle(false);

@@ -56,7 +56,7 @@ class JettyEe11Test extends ContainerCompatibilityTest {
       holder.setClassName(filterClass);
       holder.setInitParameters(initParams);
       holder.setAsyncSupported(true);
-      context.addFilter(holder, "/*", EnumSet.of(DispatcherType.REQUEST));
+      context.addFilter(holder, "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
       ServletHolder app = new ServletHolder(new AppServlet());
       app.setAsyncSupported(true);
       context.addServlet(app, "/*");

@@ -63,6 +63,8 @@ class Tomcat101Test extends ContainerCompatibilityTest {
       FilterMap map = new FilterMap();
       map.setFilterName("lb");
       map.addURLPattern("/*");
+      map.setDispatcher("REQUEST");
+      map.setDispatcher("ASYNC");
       context.addFilterMap(map);
       Tomcat.addServlet(context, "app", new AppServlet()).setAsyncSupported(true);
       context.addServletMappingDecoded("/", "app");
