@@ -19,7 +19,7 @@ final class SpringApp implements AutoCloseable {
   final HttpClient anonymous = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();
 
-  private SpringApp(ConfigurableApplicationContext context) {
+  SpringApp(ConfigurableApplicationContext context) {
     this.context = context;
   }
 
