@@ -8,9 +8,8 @@ import io.lbkit.option.OptionException;
 import io.lbkit.option.OptionSet;
 import io.lbkit.option.Section;
 import io.lbkit.proxy.ProxyOptions;
-import java.nio.charset.StandardCharsets;
+import io.lbkit.stats.StatsOptions;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 
 /**
@@ -71,17 +70,12 @@ public final class FilterOptions {
           "tunnel-on-server-down", "What happens to a server's open tunnels when it goes DOWN or leaves the list.")
       .defaultText("keep").label("keep|close").parsed(TunnelOnDown::parse, Builder::tunnelOnServerDown);
 
-  private static final Option<Builder, String> STATS_URI = Option.define(Section.STATS, "stats-uri",
-          "Serve the stats page at this path, e.g. /my-stats.")
-      .defaultText("none").label("path").text(Builder::statsUri);
+  private static final Option<Builder, String> STATS_URI = StatsOptions.STATS_URI.alsoFor(Builder::statsUri);
 
-  private static final Option<Builder, Duration> STATS_REFRESH = Option.define(Section.STATS, "stats-refresh",
-          "How often the HTML stats page reloads itself, in whole seconds.")
-      .defaultText("5s").duration(Duration.ofSeconds(1), Durations.MAX, Builder::statsRefresh);
+  private static final Option<Builder, Duration> STATS_REFRESH =
+      StatsOptions.STATS_REFRESH.alsoFor(Builder::statsRefresh);
 
-  private static final Option<Builder, String> STATS_AUTH = Option.define(Section.STATS, "stats-auth",
-          "HTTP Basic credentials user:password for the stats page (it shows internal addresses).")
-      .defaultText("none").label("user:password").secret().text(Builder::statsAuth);
+  private static final Option<Builder, String> STATS_AUTH = StatsOptions.STATS_AUTH.alsoFor(Builder::statsAuth);
 
   /** The filter's own options: proxying and the stats page ({@link Builder#set}). */
   public static final OptionSet<Builder> OPTIONS = OptionSet.of("filter", MODE, TIMEOUT_CONNECT, TIMEOUT_SERVER,
@@ -102,9 +96,7 @@ public final class FilterOptions {
   private final List<String> tunnelUpgrades;
   private final Duration timeoutTunnel;
   private final TunnelOnDown tunnelOnServerDown;
-  private final String statsUri;
-  private final Duration statsRefresh;
-  private final String statsAuth;
+  private final StatsOptions stats;
 
   private FilterOptions(Builder b) {
     this.mode = b.mode;
@@ -121,9 +113,7 @@ public final class FilterOptions {
     this.tunnelUpgrades = b.tunnelUpgrades;
     this.timeoutTunnel = b.timeoutTunnel;
     this.tunnelOnServerDown = b.tunnelOnServerDown;
-    this.statsUri = b.statsUri;
-    this.statsRefresh = b.statsRefresh;
-    this.statsAuth = b.statsAuth;
+    this.stats = b.stats.build();
   }
 
   public static Builder builder() {
@@ -223,23 +213,22 @@ public final class FilterOptions {
 
   /** {@code stats-uri}: the path of the stats page inside the web application, or null for none. */
   public String statsUri() {
-    return statsUri;
+    return stats.uri();
   }
 
   /** {@code stats-refresh}: how often the HTML stats page reloads itself (default 5s). */
   public Duration statsRefresh() {
-    return statsRefresh;
+    return stats.refresh();
   }
 
   /** Whether {@code stats-auth} is set. The credentials themselves are not exposed. */
   public boolean hasStatsAuth() {
-    return statsAuth != null;
+    return stats.hasAuth();
   }
 
-  /** The expected {@code Authorization} header value for the stats page, or null. */
-  String statsAuthorization() {
-    return statsAuth == null ? null
-        : "Basic " + Base64.getEncoder().encodeToString(statsAuth.getBytes(StandardCharsets.UTF_8));
+  /** The stats page's options ({@code stats-uri}, {@code stats-refresh}, {@code stats-auth}), shared with lb-core. */
+  public StatsOptions stats() {
+    return stats;
   }
 
   @Override
@@ -251,8 +240,7 @@ public final class FilterOptions {
         + onOff(forwardfor) + ", preserve-host=" + onOff(preserveHost) + ", tunnel-upgrades="
         + (tunnelUpgrades.isEmpty() ? "none" : String.join(",", tunnelUpgrades)) + ", timeout-tunnel="
         + Durations.format(timeoutTunnel) + ", tunnel-on-server-down=" + tunnelOnServerDown.configName()
-        + ", stats-uri=" + (statsUri == null ? "none" : statsUri) + ", stats-refresh="
-        + Durations.format(statsRefresh) + ", stats-auth=" + (statsAuth == null ? "none" : "<masked>");
+        + ", " + stats;
   }
 
   private static String onOff(boolean b) {
@@ -260,7 +248,7 @@ public final class FilterOptions {
   }
 
   /** Builds {@link FilterOptions}; each setter checks its argument and names the option in its message. */
-  public static final class Builder implements ProxyOptions.Target {
+  public static final class Builder implements ProxyOptions.Target, StatsOptions.Target {
     private Mode mode = Mode.PROXY;
     private Duration timeoutConnect = Duration.ofSeconds(10);
     private Duration timeoutServer = Duration.ofSeconds(120);
@@ -275,9 +263,7 @@ public final class FilterOptions {
     private List<String> tunnelUpgrades = List.of("websocket");
     private Duration timeoutTunnel = Duration.ofHours(1);
     private TunnelOnDown tunnelOnServerDown = TunnelOnDown.KEEP;
-    private String statsUri;
-    private Duration statsRefresh = Duration.ofSeconds(5);
-    private String statsAuth;
+    private final StatsOptions.Builder stats = StatsOptions.builder();
 
     private Builder() {}
 
@@ -383,22 +369,16 @@ public final class FilterOptions {
      *
      * @throws IllegalArgumentException unless it starts with {@code /} and has no query or spaces
      */
+    @Override
     public Builder statsUri(String uri) {
-      if (uri != null && (!uri.startsWith("/") || uri.length() < 2 || uri.indexOf('?') >= 0
-          || uri.chars().anyMatch(c -> c <= ' ' || c >= 127))) {
-        throw new OptionException("stats-uri", uri, "a path such as /my-stats");
-      }
-      this.statsUri = uri;
+      stats.statsUri(uri);
       return this;
     }
 
+    /** @throws IllegalArgumentException unless whole seconds, at least 1s */
+    @Override
     public Builder statsRefresh(Duration refresh) {
-      STATS_REFRESH.check(refresh);
-      if (refresh.toMillis() % 1000 != 0) {
-        throw new OptionException("stats-refresh", Durations.format(refresh), Durations.format(refresh),
-            "whole seconds, at least 1s", null);
-      }
-      this.statsRefresh = refresh;
+      stats.statsRefresh(refresh);
       return this;
     }
 
@@ -407,14 +387,9 @@ public final class FilterOptions {
      *
      * @throws IllegalArgumentException when the user or the password is empty
      */
+    @Override
     public Builder statsAuth(String userColonPassword) {
-      if (userColonPassword != null) {
-        int colon = userColonPassword.indexOf(':');
-        if (colon <= 0 || colon == userColonPassword.length() - 1) {
-          throw new OptionException("stats-auth", null, "<masked>", "user:password, both non-empty", null);
-        }
-      }
-      this.statsAuth = userColonPassword;
+      stats.statsAuth(userColonPassword);
       return this;
     }
 

@@ -5,6 +5,7 @@ import io.lbkit.core.Selection;
 import io.lbkit.core.Server;
 import io.lbkit.proxy.ErrorResponse;
 import io.lbkit.proxy.ProxyHeaders;
+import io.lbkit.stats.StatsPage;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -118,7 +119,7 @@ public final class LoadBalancingFilter implements Filter {
         throw new ServletException("lbkit filter '" + name + "': cannot start the HTTP client: " + e, e);
       }
     }
-    stats = new StatsPage(List.of(balancer), options);
+    stats = new StatsPage(List.of(balancer), options.stats());
     log.info("{}: balancing backend '{}' in {} mode ({}), servers {}", name, balancer.group().name(),
         options.mode().configName(), options, balancer.group().snapshot().servers());
   }
@@ -150,8 +151,7 @@ public final class LoadBalancingFilter implements Filter {
     }
     HttpServletRequest request = (HttpServletRequest) req;
     HttpServletResponse response = (HttpServletResponse) res;
-    if (stats.matches(request)) {
-      stats.serve(request, response);
+    if (LocalHandlerFilter.serve(stats, request, response)) {
       return;
     }
     if (proxy != null && !request.isAsyncSupported()) {

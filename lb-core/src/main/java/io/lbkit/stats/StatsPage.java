@@ -1,15 +1,15 @@
-package io.lbkit.servlet;
+package io.lbkit.stats;
 
 import io.lbkit.core.Balancer;
 import io.lbkit.core.Server;
 import io.lbkit.core.ServerGroup;
 import io.lbkit.core.ServerStats;
 import io.lbkit.core.Snapshot;
+import io.lbkit.local.LocalAnswer;
+import io.lbkit.local.LocalHandler;
+import io.lbkit.local.LocalRequest;
 import io.lbkit.session.StickStore;
 import io.lbkit.session.StickTableBalancer;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -20,24 +20,40 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * The stats page: HTML for people (reloads itself every {@code stats-refresh}), JSON for tools
  * ({@code ?format=json} or {@code Accept: application/json}), Prometheus text exposition
- * ({@code ?format=prometheus}). Served by the filter, so it works in any container.
+ * ({@code ?format=prometheus}). With {@code stats-auth}, Basic credentials are required (401
+ * otherwise); methods other than {@code GET} and {@code HEAD} get 405, an unknown format 400.
+ * Engine-free: the servlet filter and the Netty engine serve it through their
+ * {@link LocalHandler} adapters, and a gateway can too. Thread-safe.
+ *
+ * <pre>{@code
+ * StatsPage page = new StatsPage(List.of(balancer), StatsOptions.builder().statsUri("/my-stats").build());
+ * if (page.handles(path)) {
+ *   LocalAnswer answer = page.answer(new LocalRequest("GET", path, query, "http", host, port, headers));
+ * }
+ * }</pre>
  */
-final class StatsPage {
+public final class StatsPage implements LocalHandler {
   private final List<Balancer> balancers;
-  private final FilterOptions options;
+  private final StatsOptions options;
   /** SHA-256 of the expected {@code user:password}, or null without stats-auth. */
   private final byte[] expectedCredentials;
 
-  StatsPage(List<Balancer> balancers, FilterOptions options) {
+  /** The page of {@code balancers} (one section each, in order), at {@code options.uri()}. */
+  public StatsPage(List<Balancer> balancers, StatsOptions options) {
     this.balancers = List.copyOf(balancers);
-    this.options = options;
-    String auth = options.statsAuthorization(); // "Basic <base64 of user:password>"
-    this.expectedCredentials = auth == null ? null
-        : sha256(Base64.getDecoder().decode(auth.substring(auth.indexOf(' ') + 1)));
+    this.options = Objects.requireNonNull(options, "options");
+    String auth = options.auth();
+    this.expectedCredentials = auth == null ? null : sha256(auth.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The options it was built with. */
+  public StatsOptions options() {
+    return options;
   }
 
   /**
@@ -45,7 +61,7 @@ final class StatsPage {
    * case-insensitive (RFC 7617); the credentials are compared as SHA-256 digests with
    * {@link MessageDigest#isEqual}, so the time taken says nothing about how much of them matched.
    */
-  boolean authorized(String header) {
+  public boolean authorized(String header) {
     if (header == null) {
       return false;
     }
@@ -74,63 +90,48 @@ final class StatsPage {
     }
   }
 
-  /** Whether {@code request} is for the stats page (its path inside the web application equals stats-uri). */
-  boolean matches(HttpServletRequest request) {
-    String uri = options.statsUri();
-    if (uri == null) {
-      return false;
-    }
-    String path = request.getRequestURI();
-    String context = request.getContextPath();
-    if (context != null && !context.isEmpty() && path.startsWith(context)) {
-      path = path.substring(context.length());
-    }
-    return path.equals(uri);
+  /** Whether {@code path} is the stats page's ({@code stats-uri}); false without one. */
+  @Override
+  public boolean handles(String path) {
+    String uri = options.uri();
+    return uri != null && uri.equals(path);
   }
 
-  void serve(HttpServletRequest request, HttpServletResponse response) throws IOException {
-    response.setHeader("Cache-Control", "no-cache");
+  @Override
+  public LocalAnswer answer(LocalRequest request) {
     if (expectedCredentials != null) {
-      if (!authorized(request.getHeader("Authorization"))) {
-        response.setHeader("WWW-Authenticate", "Basic realm=\"lbkit stats\", charset=\"UTF-8\"");
-        text(response, 401, "text/plain; charset=utf-8", "401 Unauthorized: the stats page needs credentials.\n");
-        return;
+      if (!authorized(request.header("Authorization"))) {
+        return text(401, "text/plain; charset=utf-8", "401 Unauthorized: the stats page needs credentials.\n")
+            .withHeader("WWW-Authenticate", "Basic realm=\"lbkit stats\", charset=\"UTF-8\"");
       }
     }
-    if (!request.getMethod().equals("GET") && !request.getMethod().equals("HEAD")) {
-      response.setHeader("Allow", "GET, HEAD");
-      text(response, 405, "text/plain; charset=utf-8", "405 Method Not Allowed: the stats page is read-only.\n");
-      return;
+    if (!request.method().equals("GET") && !request.method().equals("HEAD")) {
+      return text(405, "text/plain; charset=utf-8", "405 Method Not Allowed: the stats page is read-only.\n")
+          .withHeader("Allow", "GET, HEAD");
     }
-    String format = request.getParameter("format");
+    String format = request.parameter("format");
     if (format == null) {
-      String accept = request.getHeader("Accept");
+      String accept = request.header("Accept");
       format = accept != null && accept.toLowerCase(Locale.ROOT).contains("application/json") ? "json" : "html";
     }
     List<Row> rows = rows();
     switch (format.toLowerCase(Locale.ROOT)) {
       case "json":
-        text(response, 200, "application/json", json(rows));
-        break;
+        return text(200, "application/json", json(rows));
       case "prometheus":
-        text(response, 200, "text/plain; version=0.0.4; charset=utf-8", prometheus(rows));
-        break;
+        return text(200, "text/plain; version=0.0.4; charset=utf-8", prometheus(rows));
       case "html":
-        response.setHeader("Refresh", Long.toString(options.statsRefresh().toSeconds()));
-        text(response, 200, "text/html; charset=utf-8", html(rows));
-        break;
+        return text(200, "text/html; charset=utf-8", html(rows))
+            .withHeader("Refresh", Long.toString(options.refresh().toSeconds()));
       default:
-        text(response, 400, "text/plain; charset=utf-8",
+        return text(400, "text/plain; charset=utf-8",
             "400 Bad Request: format: '" + format.replaceAll("[^A-Za-z0-9_-]", "?") + "' (expected: html, json or prometheus)\n");
     }
   }
 
-  private static void text(HttpServletResponse response, int status, String type, String body) throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    response.setStatus(status);
-    response.setContentType(type);
-    response.setContentLength(bytes.length);
-    response.getOutputStream().write(bytes);
+  /** Every answer of the page: {@code Cache-Control: no-cache} first, as the page always sent. */
+  private static LocalAnswer text(int status, String type, String body) {
+    return LocalAnswer.text(status, type, body).withHeader("Cache-Control", "no-cache");
   }
 
   /** One server's line, read once so every format shows the same numbers. */
@@ -376,7 +377,7 @@ final class StatsPage {
 
   private String html(List<Row> rows) {
     StringBuilder sb = new StringBuilder(2048 + rows.size() * 600);
-    long refresh = options.statsRefresh().toSeconds();
+    long refresh = options.refresh().toSeconds();
     sb.append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">")
         .append("<meta http-equiv=\"refresh\" content=\"").append(refresh).append("\">")
         .append("<title>lbkit stats</title><style>")
