@@ -102,7 +102,7 @@ class LoadBalancedClientTest {
     p.put("lbkit.services.whoami.backend", "127.0.0.2:8080");
     p.put("lbkit.services.whoami.balance", "random");
     assertThatThrownBy(() -> SpringApp.start(ClientApp.class, WebApplicationType.NONE, p))
-        .satisfies(e -> assertThat(ServletFilterTest.causeMessages(e))
+        .satisfies(e -> assertThat(SpringApp.causeMessages(e))
             .contains("lbkit.services.whoami.balance: 'random' (expected: roundrobin or leastconn)"));
   }
 
