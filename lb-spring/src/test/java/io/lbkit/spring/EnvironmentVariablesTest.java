@@ -1,11 +1,13 @@
 package io.lbkit.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lbkit.config.BackendConfig;
 import io.lbkit.core.RequestView;
 import io.lbkit.core.Balancer;
 import io.lbkit.servlet.LoadBalancerConfig;
+import io.lbkit.stats.StatsOptions;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -65,6 +67,18 @@ class EnvironmentVariablesTest {
     expected.put("url-patterns", "/api/*");
     Map<String, String> options = LbkitOptions.filterOptions(environment(variables));
     assertThat(new TreeMap<>(options)).isEqualTo(expected);
+  }
+
+  @Test
+  void theGatewayStatsPageOptionsHaveEnvironmentVariablesAndNamedErrors() {
+    StatsOptions options = LbkitStatsPageAutoConfiguration.options(environment(Map.of(
+        "LBKIT_STATS_URI", "/lbkit-stats", "LBKIT_STATS_REFRESH", "10s", "LBKIT_STATS_AUTH", "admin:pw")));
+    assertThat(options.uri()).isEqualTo("/lbkit-stats");
+    assertThat(options.refresh()).hasSeconds(10);
+    assertThat(options.hasAuth()).isTrue();
+    assertThatThrownBy(() -> LbkitStatsPageAutoConfiguration.options(environment(Map.of("LBKIT_STATS_URI", "stats"))))
+        .isInstanceOf(LbkitConfigurationException.class)
+        .hasMessageStartingWith("lbkit.stats-uri: 'stats' (expected: a path such as /my-stats");
   }
 
   @Test
