@@ -33,12 +33,12 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @Conditional(LbkitFilterAutoConfiguration.HasFilterOptions.class)
 public class LbkitFilterAutoConfiguration {
-  static final String URL_PATTERNS = "url-patterns";
+  static final String URL_PATTERNS = LbkitOptions.URL_PATTERNS;
 
   /** The filter's group and balancer, closed with the application context. */
   @Bean(destroyMethod = "close")
   LbkitFilterBackend lbkitFilterBackend(Environment environment) {
-    Map<String, String> options = new LinkedHashMap<>(LbkitOptions.options(environment, LbkitOptions.FILTER_PREFIX));
+    Map<String, String> options = new LinkedHashMap<>(LbkitOptions.filterOptions(environment));
     String patterns = options.remove(URL_PATTERNS);
     LoadBalancerConfig config = LbkitOptions.parse(LbkitOptions.FILTER_PREFIX, options);
     List<String> urlPatterns = new ArrayList<>();
@@ -100,7 +100,7 @@ public class LbkitFilterAutoConfiguration {
   static final class HasFilterOptions implements Condition {
     @Override
     public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
-      return !LbkitOptions.options(context.getEnvironment(), LbkitOptions.FILTER_PREFIX).isEmpty();
+      return !LbkitOptions.filterOptions(context.getEnvironment()).isEmpty();
     }
   }
 }

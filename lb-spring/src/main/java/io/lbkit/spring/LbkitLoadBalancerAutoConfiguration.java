@@ -1,11 +1,13 @@
 package io.lbkit.spring;
 
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.cloud.loadbalancer.annotation.LoadBalancerClientSpecification;
 import org.springframework.cloud.loadbalancer.core.ReactorServiceInstanceLoadBalancer;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 
 /**
@@ -23,6 +25,19 @@ public class LbkitLoadBalancerAutoConfiguration {
   @ConditionalOnMissingBean
   public LbkitServices lbkitServices(Environment environment) {
     return LbkitServices.create(environment);
+  }
+
+  /**
+   * Puts {@link LbkitWebClientFilter} first in {@code @LoadBalanced} {@code WebClient.Builder} beans:
+   * a call cancelled before its answer leaves no in-flight count behind.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = "org.springframework.web.reactive.function.client.WebClient")
+  static class WebClientCancel {
+    @Bean
+    static BeanPostProcessor lbkitWebClientFilterInstaller() {
+      return new LbkitWebClientFilter.Installer();
+    }
   }
 
   /**

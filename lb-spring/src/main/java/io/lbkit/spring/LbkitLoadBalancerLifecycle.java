@@ -11,16 +11,23 @@ import org.springframework.cloud.client.loadbalancer.RequestDataContext;
 import org.springframework.cloud.client.loadbalancer.Response;
 
 /**
- * Counts the requests of {@code @LoadBalanced} clients ({@code WebClient}, {@code RestClient}) on
- * lbkit's servers and feeds the passive check: in flight from the start of the request to its
- * completion, a connection-level failure as {@code recordRequestFailure}, any answer as
- * {@code recordRequestSuccess}. Gateway exchanges are left to the gateway glue, which also sees
- * retries and the end of the response body.
+ * Counts the requests Spring Cloud LoadBalancer sends to lbkit's servers and feeds the passive
+ * check: in flight from the start of the request, a connection-level failure as
+ * {@code recordRequestFailure}, any answer as {@code recordRequestSuccess}.
+ *
+ * <ul>
+ *   <li>Gateway exchanges ({@link GatewayAttributes#GATEWAY_EXCHANGE}; the gateway's load-balancer
+ *       filter calls this lifecycle with the exchange's attributes): the server is counted in the
+ *       exchange's {@link GatewayAttributes#IN_FLIGHT} until the response body is written
+ *       ({@link GatewayInFlightFilter}) or the attempt fails; the instance that answered is kept in
+ *       {@link GatewayAttributes#RESPONDED} for its {@code Set-Cookie}.
+ *   <li>{@code @LoadBalanced} clients ({@code WebClient}, {@code RestClient}): in flight until
+ *       {@code onComplete}. A {@code WebClient} call cancelled before its answer gets no
+ *       {@code onComplete} from Spring Cloud; {@link LbkitClientInFlight}'s filter ends its count then.
+ * </ul>
  */
 @SuppressWarnings("rawtypes")
 final class LbkitLoadBalancerLifecycle implements LoadBalancerLifecycle<Object, Object, ServiceInstance> {
-  /** Request attribute set by the gateway glue: it does the counting for that exchange. */
-  static final String GATEWAY_EXCHANGE_ATTRIBUTE = "io.lbkit.spring.gateway";
 
   /** Reactive clients pass a {@link RequestDataContext}, {@code RestClient} a plain context: both are counted. */
   @Override
@@ -34,8 +41,19 @@ final class LbkitLoadBalancerLifecycle implements LoadBalancerLifecycle<Object, 
 
   @Override
   public void onStartRequest(Request<Object> request, Response<ServiceInstance> response) {
-    Server server = counted(request, response);
-    if (server != null) {
+    Server server = server(response);
+    if (server == null) {
+      return;
+    }
+    Map<String, Object> attributes = attributes(request);
+    if (attributes != null && attributes.containsKey(GatewayAttributes.GATEWAY_EXCHANGE)) {
+      GatewayAttributes.startInFlight(attributes, server);
+      return;
+    }
+    LbkitClientInFlight inFlight = attributes == null ? null : LbkitClientInFlight.of(attributes);
+    if (inFlight != null) {
+      inFlight.start(server);
+    } else {
       server.stats().requestStarted();
     }
   }
@@ -45,31 +63,46 @@ final class LbkitLoadBalancerLifecycle implements LoadBalancerLifecycle<Object, 
     if (completion.status() == CompletionContext.Status.DISCARD) {
       return; // no server was chosen, nothing was started
     }
-    Server server = counted(completion.getLoadBalancerRequest(), completion.getLoadBalancerResponse());
+    Response<ServiceInstance> response = completion.getLoadBalancerResponse();
+    Server server = server(response);
     if (server == null) {
       return;
     }
-    server.stats().requestEnded();
-    LbkitServiceInstance instance = (LbkitServiceInstance) completion.getLoadBalancerResponse().getServer();
+    LbkitServiceInstance instance = (LbkitServiceInstance) response.getServer();
+    Map<String, Object> attributes = attributes(completion.getLoadBalancerRequest());
+    boolean failed = completion.status() == CompletionContext.Status.FAILED;
+    if (attributes != null && attributes.containsKey(GatewayAttributes.GATEWAY_EXCHANGE)) {
+      if (failed) {
+        GatewayAttributes.endInFlight(attributes, server); // a retry may count another server
+      } else {
+        attributes.put(GatewayAttributes.RESPONDED, instance); // still in flight until the body is written
+      }
+    } else {
+      LbkitClientInFlight inFlight = attributes == null ? null : LbkitClientInFlight.of(attributes);
+      if (inFlight != null) {
+        inFlight.end();
+      } else {
+        server.stats().requestEnded();
+      }
+    }
     Throwable failure = completion.getThrowable();
-    if (completion.status() == CompletionContext.Status.FAILED && Failures.isServerFailure(failure)) {
+    if (failed && Failures.isServerFailure(failure)) {
       instance.balancer().group().recordRequestFailure(server, Failures.describe(failure));
     } else if (completion.status() == CompletionContext.Status.SUCCESS) {
       instance.balancer().group().recordRequestSuccess(server);
     }
   }
 
-  /** The lbkit server of a request this lifecycle counts, or null. */
-  private static Server counted(Request<Object> request, Response<ServiceInstance> response) {
-    if (response == null || !(response.getServer() instanceof LbkitServiceInstance)) {
-      return null;
-    }
+  /** The lbkit server of the response, or null when the instance is not lbkit's. */
+  private static Server server(Response<ServiceInstance> response) {
+    return response != null && response.getServer() instanceof LbkitServiceInstance
+        ? ((LbkitServiceInstance) response.getServer()).server() : null;
+  }
+
+  /** The request's attributes (the gateway's exchange attributes, or a {@code WebClient} request's), or null. */
+  private static Map<String, Object> attributes(Request<Object> request) {
     Object context = request == null ? null : request.getContext();
     RequestData data = context instanceof RequestDataContext ? ((RequestDataContext) context).getClientRequest() : null;
-    Map<String, Object> attributes = data == null ? null : data.getAttributes();
-    if (attributes != null && attributes.containsKey(GATEWAY_EXCHANGE_ATTRIBUTE)) {
-      return null;
-    }
-    return ((LbkitServiceInstance) response.getServer()).server();
+    return data == null ? null : data.getAttributes();
   }
 }

@@ -4,12 +4,16 @@ import io.lbkit.config.BackendConfig;
 import io.lbkit.core.Balancer;
 import io.lbkit.option.OptionException;
 import io.lbkit.servlet.LoadBalancerConfig;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.core.env.Environment;
 
 /**
@@ -23,24 +27,76 @@ final class LbkitOptions {
   static final String SERVICES_PREFIX = "lbkit.services";
   /** The servlet filter's options: {@code lbkit.filter.<option>}. */
   static final String FILTER_PREFIX = "lbkit.filter";
+  /** The filter's own option beside the filter's init-params: where it is mapped. */
+  static final String URL_PATTERNS = "url-patterns";
 
   private LbkitOptions() {
   }
 
   /** The options of every service id under {@value #SERVICES_PREFIX}, ids in sorted order. */
   static Map<String, Map<String, String>> services(Environment environment) {
-    return Binder.get(environment)
+    Binder binder = Binder.get(environment);
+    Map<String, Map<String, String>> services = binder
         .bind(SERVICES_PREFIX, Bindable.mapOf(String.class, Object.class))
         .map(LbkitOptions::flattenServices)
         .orElseGet(Map::of);
+    Map<String, Map<String, String>> withDashed = new TreeMap<>();
+    services.forEach((id, options) -> withDashed.put(id,
+        withDashedNames(binder, SERVICES_PREFIX + "." + id, options, BackendConfig.knownKeys())));
+    return withDashed;
   }
 
-  /** The options under {@code prefix} as a flat map of option name to value (empty when none is set). */
-  static Map<String, String> options(Environment environment, String prefix) {
-    return Binder.get(environment)
+  /** The servlet filter's options under {@value #FILTER_PREFIX} (empty when none is set). */
+  static Map<String, String> filterOptions(Environment environment) {
+    Set<String> known = new TreeSet<>(LoadBalancerConfig.knownKeys());
+    known.add(URL_PATTERNS);
+    return options(environment, FILTER_PREFIX, known);
+  }
+
+  /**
+   * The options under {@code prefix} as a flat map of option name to value (empty when none is set).
+   *
+   * @param known the option names: a dashed one is also found as an environment variable
+   */
+  static Map<String, String> options(Environment environment, String prefix, Collection<String> known) {
+    Binder binder = Binder.get(environment);
+    Map<String, String> options = binder
         .bind(prefix, Bindable.mapOf(String.class, Object.class))
         .map(LbkitOptions::flatten)
         .orElseGet(Map::of);
+    return withDashedNames(binder, prefix, options, known);
+  }
+
+  /**
+   * The options with the dashed names bound one by one. An environment variable has no dashes:
+   * Spring reads {@code LBKIT_SERVICES_WHOAMI_COOKIE_KEY} as {@code lbkit.services.whoami.cookie.key},
+   * which binds as a nested map ({@code cookie} → {@code key}), and loses it altogether next to
+   * {@code LBKIT_SERVICES_WHOAMI_COOKIE}. Binding the name {@code lbkit.services.whoami.cookie-key}
+   * itself matches the variable (Spring's relaxed binding: {@code COOKIE_KEY} or {@code COOKIEKEY}),
+   * so each dashed option is looked up by name and its dotted form dropped; a dotted name that is no
+   * option is kept, for the parser to name as unknown.
+   */
+  private static Map<String, String> withDashedNames(Binder binder, String prefix, Map<String, String> flat,
+      Collection<String> known) {
+    Map<String, String> dashed = new LinkedHashMap<>();
+    if (ConfigurationPropertyName.isValid(prefix)) {
+      for (String option : known) {
+        if (option.indexOf('-') >= 0 && !flat.containsKey(option)) {
+          binder.bind(prefix + "." + option, String.class).ifBound(value -> dashed.put(option, value));
+        }
+      }
+    }
+    if (dashed.isEmpty()) {
+      return flat;
+    }
+    Map<String, String> options = new LinkedHashMap<>();
+    flat.forEach((key, value) -> {
+      if (!dashed.containsKey(key.replace('.', '-'))) {
+        options.put(key, value);
+      }
+    });
+    options.putAll(dashed);
+    return options;
   }
 
   private static Map<String, Map<String, String>> flattenServices(Map<String, Object> raw) {

@@ -7,7 +7,12 @@ import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.context.annotation.Condition;
+import org.springframework.context.annotation.ConditionContext;
 import org.springframework.core.env.Environment;
+import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
  * The lbkit balancers of the application's service ids, one live group each, built at start-up
@@ -66,6 +71,15 @@ public final class LbkitServices implements AutoCloseable {
   /** Every balancer by service id. */
   public Map<String, Balancer> balancers() {
     return balancers;
+  }
+
+  /** Matches when at least one service id is configured under {@code lbkit.services}. */
+  static final class IsConfigured implements Condition {
+    @Override
+    public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
+      return Binder.get(context.getEnvironment()).bind(LbkitOptions.SERVICES_PREFIX,
+          Bindable.mapOf(String.class, Object.class)).map(m -> !m.isEmpty()).orElse(false);
+    }
   }
 
   /** Closes every group: DNS discovery and health checks stop. */

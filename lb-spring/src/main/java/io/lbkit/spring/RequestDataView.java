@@ -9,7 +9,8 @@ import org.springframework.util.MultiValueMap;
 
 /**
  * lbkit's view of the request Spring Cloud LoadBalancer passes to the load balancer: the raw
- * {@code Cookie} header lines (the gateway's and {@code RestClient}'s), or, when a client
+ * {@code Cookie} header lines (the gateway's and {@code RestClient}'s; in the gateway the client's
+ * lines as {@link LbkitGatewayFilter} kept them before removing lbkit's cookie), or, when a client
  * ({@code WebClient}) keeps its cookies apart until it writes the request, one line built from them.
  * The headers are read when the balancer first asks for them: a balancer that reads no cookie
  * (round robin, least connections) costs no header lookup.
@@ -33,9 +34,15 @@ final class RequestDataView implements RequestView {
     return cookieLines;
   }
 
+  @SuppressWarnings("unchecked")
   private static List<String> read(RequestData data) {
+    Map<String, Object> attributes = data.getAttributes();
+    Object kept = attributes == null ? null : attributes.get(GatewayAttributes.COOKIE_LINES);
+    if (kept instanceof List) {
+      return (List<String>) kept; // the gateway forwards the request without lbkit's cookie: the client's lines
+    }
     HttpHeaders headers = data.getHeaders();
-    List<String> lines = headers == null ? null : headers.get(HttpHeaders.COOKIE);
+    List<String> lines = headers == null ? null : Headers.get(headers, HttpHeaders.COOKIE);
     if (lines != null && !lines.isEmpty()) {
       return lines;
     }

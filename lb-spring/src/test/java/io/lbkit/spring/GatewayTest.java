@@ -64,6 +64,8 @@ class GatewayTest {
     p.put("lbkit.services.scaled.timeout-resolve", "100ms");
     p.put("lbkit.services.scaled.slots", "5");
     p.put("management.endpoints.web.exposure.include", "lbkit,prometheus");
+    p.put("lbkit.stats-uri", "/lbkit-stats");
+    p.put("lbkit.stats-auth", "admin:s3cret");
     gateway = SpringApp.start(GatewayApp.class, WebApplicationType.REACTIVE, p);
   }
 
@@ -221,5 +223,28 @@ class GatewayTest {
         .contains("lbkit_server_up{backend=\"scaled\",server=\"scaled5\"}");
     String json = gateway.get(gateway.anonymous, "/actuator/lbkit").body();
     assertThat(json).contains("\"name\":\"whoami\"").contains("{\"name\":\"whoami1\",\"address\":\"127.0.0.2\"");
+  }
+
+  @Test
+  void theStatsPageIsServedBeforeTheRoutesWithItsCredentials() throws Exception {
+    HttpResponse<String> denied = gateway.get(gateway.anonymous, "/lbkit-stats");
+    assertThat(denied.statusCode()).isEqualTo(401);
+    assertThat(denied.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Basic"));
+    String auth = "Basic " + java.util.Base64.getEncoder().encodeToString("admin:s3cret".getBytes());
+    HttpResponse<String> html = gateway.send(gateway.anonymous,
+        HttpRequest.newBuilder(gateway.uri("/lbkit-stats")).header("Authorization", auth));
+    assertThat(html.statusCode()).isEqualTo(200);
+    assertThat(html.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/html"));
+    assertThat(html.body()).contains("whoami1").contains("scaled5").doesNotContain("Hostname:");
+    String json = gateway.send(gateway.anonymous,
+        HttpRequest.newBuilder(gateway.uri("/lbkit-stats?format=json")).header("Authorization", auth)).body();
+    assertThat(json).contains("{\"name\":\"whoami1\",\"address\":\"127.0.0.2\"");
+    String prometheus = gateway.send(gateway.anonymous,
+        HttpRequest.newBuilder(gateway.uri("/lbkit-stats?format=prometheus")).header("Authorization", auth)).body();
+    assertThat(prometheus).contains("server=\"whoami1\"");
+    // a bad format gets the page's own 400; other paths still go to the route
+    assertThat(gateway.send(gateway.anonymous, HttpRequest.newBuilder(gateway.uri("/lbkit-stats?format=xml"))
+        .header("Authorization", auth)).statusCode()).isEqualTo(400);
+    assertThat(hostname(gateway.get(gateway.anonymous, "/lbkit-stats-not").body())).startsWith("whoami");
   }
 }

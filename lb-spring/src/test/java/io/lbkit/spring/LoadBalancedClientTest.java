@@ -64,13 +64,45 @@ class LoadBalancedClientTest {
   }
 
   @Test
+  void aCancelledWebClientCallIsNoLongerCountedInFlight() throws Exception {
+    try (Backends backends = Backends.start(1)) {
+      Map<String, String> p = new LinkedHashMap<>();
+      p.put("spring.cloud.gateway.server.webflux.enabled", "false");
+      p.put("lbkit.services.whoami.backend", backends.list(1));
+      try (SpringApp app = SpringApp.start(ClientApp.class, WebApplicationType.NONE, p)) {
+        WebClient web = app.context.getBean("loadBalancedWebClient", WebClient.Builder.class).build();
+        Server whoami1 = app.context.getBean(LbkitServices.class).balancer("whoami").group().snapshot().server(0);
+
+        // a timeout cancels the call while the server still holds it
+        assertThatThrownBy(() -> web.get().uri("http://whoami/slow?wait=3s").retrieve().bodyToMono(String.class)
+            .timeout(Duration.ofMillis(300)).block())
+            .hasCauseInstanceOf(java.util.concurrent.TimeoutException.class);
+        assertThat(whoami1.stats().active()).isZero();
+
+        // a disposed subscription, once the request is in flight
+        reactor.core.Disposable call = web.get().uri("http://whoami/slow?wait=3s").retrieve()
+            .bodyToMono(String.class).subscribe();
+        await().atMost(Duration.ofSeconds(5)).until(() -> whoami1.stats().active() == 1);
+        call.dispose();
+        assertThat(whoami1.stats().active()).isZero();
+
+        // answered calls are still counted once each
+        long before = whoami1.stats().requests();
+        web.get().uri("http://whoami/after").retrieve().bodyToMono(String.class).block();
+        assertThat(whoami1.stats().requests() - before).isEqualTo(1);
+        assertThat(whoami1.stats().active()).isZero();
+      }
+    }
+  }
+
+  @Test
   void aBadServicePropertyFailsStartUpNamingTheProperty() {
     Map<String, String> p = new LinkedHashMap<>();
     p.put("spring.cloud.gateway.server.webflux.enabled", "false");
     p.put("lbkit.services.whoami.backend", "127.0.0.2:8080");
     p.put("lbkit.services.whoami.balance", "random");
     assertThatThrownBy(() -> SpringApp.start(ClientApp.class, WebApplicationType.NONE, p))
-        .satisfies(e -> assertThat(ServletFilterTest.causeMessages(e))
+        .satisfies(e -> assertThat(SpringApp.causeMessages(e))
             .contains("lbkit.services.whoami.balance: 'random' (expected: roundrobin or leastconn)"));
   }
 

@@ -82,18 +82,11 @@ class ServletFilterTest {
     p.put("lbkit.filter.slots", "x");
     Throwable failure = catchThrowable(
         () -> SpringApp.start(Container.TOMCAT.configuration, WebApplicationType.SERVLET, p));
-    assertThat(causeMessages(failure)).contains("lbkit.filter.slots: 'x' (expected: an integer 1..100000)");
+    assertThat(SpringApp.causeMessages(failure)).contains("lbkit.filter.slots: 'x' (expected: an integer 1..100000)");
     // Spring Boot's start-up report (the analyzer is listed in META-INF/spring.factories): no stack trace
     FailureAnalysis report = new LbkitConfigurationFailureAnalyzer().analyze(failure);
     assertThat(report.getDescription())
         .isEqualTo("Invalid lbkit configuration: lbkit.filter.slots: 'x' (expected: an integer 1..100000)");
   }
 
-  static List<String> causeMessages(Throwable e) {
-    List<String> messages = new ArrayList<>();
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      messages.add(t.getMessage());
-    }
-    return messages;
-  }
 }

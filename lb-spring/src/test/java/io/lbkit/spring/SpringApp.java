@@ -6,7 +6,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -19,7 +21,7 @@ final class SpringApp implements AutoCloseable {
   final HttpClient anonymous = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();
 
-  private SpringApp(ConfigurableApplicationContext context) {
+  SpringApp(ConfigurableApplicationContext context) {
     this.context = context;
   }
 
@@ -58,6 +60,15 @@ final class SpringApp implements AutoCloseable {
       }
     }
     return null;
+  }
+
+  /** The messages of {@code e} and its causes, outermost first. */
+  static List<String> causeMessages(Throwable e) {
+    List<String> messages = new ArrayList<>();
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      messages.add(t.getMessage());
+    }
+    return messages;
   }
 
   @Override
