@@ -6,9 +6,11 @@ import static org.awaitility.Awaitility.await;
 
 import io.lbkit.core.Server;
 import io.lbkit.core.ServerStats;
+import io.lbkit.testkit.RawWebSocket;
 import io.lbkit.testkit.RecordedRequest;
 import io.lbkit.testkit.WebSocketProbe;
 import io.lbkit.testkit.WhoamiServer;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -92,6 +94,23 @@ class TunnelTest {
     assertThat(got.header("Host")).isEqualTo("127.0.0.1:" + f.proxy.port());
     assertThat(stats(0).tunnelsTotal()).isEqualTo(1);
     assertThat(stats(0).requests()).isEqualTo(1);
+  }
+
+  /** A browser's handshake: neither Content-Length nor Transfer-Encoding (the JDK's client sends Content-Length: 0). */
+  @Test
+  void aHandshakeWithoutContentLengthTunnelsTheClientsFrames() throws Exception {
+    f.backends(1).start();
+    try (RawWebSocket c = RawWebSocket.open(new InetSocketAddress("127.0.0.1", f.proxy.port()), "/browser", 10_000)) {
+      assertThat(c.ask("hello")).isEqualTo("hello");
+      assertThat(c.ask("whoami")).isEqualTo("whoami1");
+      byte[] big = new byte[100_000];
+      for (int i = 0; i < big.length; i++) {
+        big[i] = (byte) (i * 7);
+      }
+      c.send(0x2, big);
+      assertThat(c.receive()).isEqualTo(big);
+    }
+    awaitAllClosed();
   }
 
   @Test

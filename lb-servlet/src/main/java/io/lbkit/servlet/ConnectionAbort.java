@@ -184,6 +184,61 @@ final class ConnectionAbort {
     return false;
   }
 
+  private static final java.util.concurrent.atomic.AtomicBoolean warnedHandshakeEnd =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
+  /**
+   * Lets Jetty's upgraded input deliver the client's bytes when the handshake had neither
+   * {@code Content-Length} nor {@code Transfer-Encoding} (every browser's). Jetty 12 (checked in
+   * 12.1.14) parses such a request to its end before the application runs and keeps the end of its
+   * (empty) body as the stream's next chunk; the upgrade later switches its parser to "content until
+   * the connection closes", but that stale end is still what the upgraded input reads first, and
+   * it stays. Dropping it, once Jetty started the tunnel and before the first read, makes the next
+   * read parse the connection's bytes. Reached by reflection ({@code HttpConnection._stream},
+   * {@code HttpStreamOverHTTP1._chunk}); where they are not found (another Jetty) a warning is
+   * logged once and nothing changes. Does nothing in another container or when nothing is stale
+   * (a handshake with {@code Content-Length: 0} leaves the parser before the body's end).
+   *
+   * @param jettyEndPoint {@link #jettyEndPoint}, or null
+   */
+  static void dropJettyHandshakeEnd(Object jettyEndPoint) {
+    if (jettyEndPoint == null) {
+      return;
+    }
+    try {
+      Object connection = endPointMethod(jettyEndPoint, "getConnection").invoke(jettyEndPoint);
+      Object stream = ((java.util.concurrent.atomic.AtomicReference<?>) field(connection.getClass(), "_stream")
+          .get(connection)).get();
+      Field chunk = field(stream.getClass(), "_chunk");
+      Object eof = Class.forName("org.eclipse.jetty.io.Content$Chunk", false, stream.getClass().getClassLoader())
+          .getField("EOF").get(null);
+      if (chunk.get(stream) == eof) {
+        chunk.set(stream, null);
+        log.debug("dropped the handshake's end of body on {}", connection);
+      }
+    } catch (Exception | LinkageError e) {
+      if (warnedHandshakeEnd.compareAndSet(false, true)) {
+        log.warn("cannot reach Jetty's request stream of an upgraded connection ({}): tunnels whose handshake has"
+            + " no Content-Length (browsers') may get no bytes from the client", e.toString());
+      }
+      log.debug("reaching Jetty's request stream failed", e);
+    }
+  }
+
+  /** A declared field of {@code type} or of a superclass, made accessible. */
+  private static Field field(Class<?> type, String name) throws NoSuchFieldException {
+    for (Class<?> t = type; t != null; t = t.getSuperclass()) {
+      try {
+        Field f = t.getDeclaredField(name);
+        f.setAccessible(true);
+        return f;
+      } catch (NoSuchFieldException e) {
+        // look further up
+      }
+    }
+    throw new NoSuchFieldException(type.getName() + "." + name);
+  }
+
   private static Method endPointMethod(Object endPoint, String name, Class<?>... types)
       throws ReflectiveOperationException {
     return Class.forName("org.eclipse.jetty.io.EndPoint", false, endPoint.getClass().getClassLoader())

@@ -113,6 +113,7 @@ final class Tunnel implements ReadListener, WriteListener, OpenTunnels.Tunnel {
     }
     try {
       containerLock = ConnectionAbort.containerLock(webConnection);
+      ConnectionAbort.dropJettyHandshakeEnd(jettyEndPoint); // before the first read
       in = webConnection.getInputStream();
       out = webConnection.getOutputStream();
       out.setWriteListener(this);

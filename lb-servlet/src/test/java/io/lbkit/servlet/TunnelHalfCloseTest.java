@@ -23,8 +23,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * A tunnel passes an end of stream on as a half-close, both ways, with raw sockets on both ends: a
  * server that shuts its output down and still reads, a client that does the same. The handshakes
- * carry {@code Content-Length: 0} as the JDK's client does: without it Jetty's upgraded input ends
- * at once (docs/servlet.md, Tunnels).
+ * carry neither {@code Content-Length} nor {@code Transfer-Encoding}, as a browser's.
  */
 class TunnelHalfCloseTest {
   private static final Duration PROMPTLY = Duration.ofSeconds(5);
@@ -88,7 +87,7 @@ class TunnelHalfCloseTest {
       return readToEnd(s);
     });
     f.start(kind);
-    try (RawWebSocket c = RawWebSocket.open(lb(), "/half", 10_000, "Content-Length", "0")) {
+    try (RawWebSocket c = RawWebSocket.open(lb(), "/half", 10_000)) {
       assertThat(readToEnd(c.socket())).isEqualTo("bye"); // then the client's end of stream: a FIN
       assertThat(f.metric("lbkit_server_tunnels", 0)).isEqualTo(1); // still open the other way
       c.socket().getOutputStream().write("still here".getBytes(StandardCharsets.UTF_8));
@@ -111,7 +110,7 @@ class TunnelHalfCloseTest {
       return got;
     });
     f.start(kind);
-    try (RawWebSocket c = RawWebSocket.open(lb(), "/half", 10_000, "Content-Length", "0")) {
+    try (RawWebSocket c = RawWebSocket.open(lb(), "/half", 10_000)) {
       c.socket().getOutputStream().write("last words".getBytes(StandardCharsets.UTF_8));
       wordsArrived.get(PROMPTLY.toSeconds(), TimeUnit.SECONDS);
       c.socket().shutdownOutput();

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.lbkit.servlet.ServletContainer.Kind;
 import io.lbkit.testkit.Effect;
+import io.lbkit.testkit.RawWebSocket;
 import io.lbkit.testkit.RecordedRequest;
 import io.lbkit.testkit.WebSocketProbe;
 import java.net.Socket;
@@ -152,6 +153,37 @@ class TunnelTest {
     f.backend(1).effect(Effect.STALL);
     try (Socket s = rawHandshake("/slow")) {
       await().atMost(PROMPTLY).until(() -> threadsIn(UpgradeExchange.class) == 1); // the request's thread waits
+    }
+  }
+
+  /**
+   * A browser's handshake: neither {@code Content-Length} nor {@code Transfer-Encoding} (the JDK's
+   * client sends {@code Content-Length: 0}). Jetty's upgraded input, left alone, ended at once for
+   * such a request (docs/servlet.md, Tunnels); with and without the ASYNC mapping.
+   */
+  @ParameterizedTest
+  @EnumSource(Kind.class)
+  void aHandshakeWithoutContentLengthTunnelsTheClientsFrames(Kind kind) throws Exception {
+    for (boolean asyncMapping : new boolean[] {true, false}) {
+      f.params.clear();
+      if (!asyncMapping) {
+        f.requestDispatchOnly();
+      }
+      f.backends(1).start(kind);
+      java.net.InetSocketAddress lb = new java.net.InetSocketAddress("127.0.0.1", f.container.port());
+      try (RawWebSocket c = RawWebSocket.open(lb, "/browser", 10_000)) {
+        assertThat(c.ask("hello")).as("async mapping %s", asyncMapping).isEqualTo("hello");
+        assertThat(c.ask("whoami")).isEqualTo("whoami1");
+        byte[] big = new byte[100_000];
+        for (int i = 0; i < big.length; i++) {
+          big[i] = (byte) (i * 7);
+        }
+        c.send(0x2, big);
+        assertThat(c.receive()).isEqualTo(big);
+      }
+      await().atMost(PROMPTLY).until(() -> f.metric("lbkit_server_tunnels", 0) == 0
+          && f.metric("lbkit_server_active_requests", 0) == 0 && f.backend(0).openConnections() == 0);
+      f.close();
     }
   }
 

@@ -3,11 +3,13 @@ package io.lbkit.standalone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.lbkit.testkit.RawWebSocket;
 import io.lbkit.testkit.WebSocketProbe;
 import io.lbkit.testkit.WhoamiServer;
 import java.net.CookieManager;
 import java.net.CookiePolicy;
 import java.net.HttpCookie;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.ByteBuffer;
@@ -105,6 +107,16 @@ class WebSocketIT {
     // the page and its socket agree
     assertThat(StandaloneProcess.hostname(StandaloneProcess.get(browser, demo.uri("/"), Map.of()).body()))
         .isEqualTo(first);
+  }
+
+  /** A browser's handshake has neither Content-Length nor Transfer-Encoding (the JDK's client sends Content-Length: 0). */
+  @Test
+  void aHandshakeWithoutContentLengthEchoes() throws Exception {
+    URI at = demo.uri("/websocket");
+    try (RawWebSocket c = RawWebSocket.open(new InetSocketAddress(at.getHost(), at.getPort()), "/websocket", 10_000)) {
+      assertThat(c.ask("hello")).isEqualTo("hello");
+      assertThat(c.ask("whoami")).isIn(REPLICAS);
+    }
   }
 
   @Test
