@@ -24,7 +24,7 @@ import java.util.concurrent.Future;
  * many HOST:PORT N                  opens N sockets one after the other, one echo on each, prints
  *                                   "open N" and keeps them open until stdin closes
  * </pre>
- * Handshakes carry {@code Content-Length: 0}, as the JDK's WebSocket client sends it.
+ * Handshakes are a browser's: no {@code Content-Length}.
  */
 public final class WsBench {
   private WsBench() {}
@@ -48,7 +48,7 @@ public final class WsBench {
   }
 
   private static RawWebSocket open(InetSocketAddress at) throws IOException {
-    return RawWebSocket.open(at, "/ws", 30_000, "Content-Length", "0");
+    return RawWebSocket.open(at, "/ws", 30_000);
   }
 
   private static void backends(int port, String[] addresses) throws Exception {
