@@ -16,15 +16,14 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -61,11 +60,13 @@ final class Exchange {
   private final ProxyEngine engine;
   private final ChannelHandlerContext client;
   private final EventLoop loop;
+  /** The client's request; once a server is selected, edited in place into the one forwarded. */
   private final HttpRequest request;
-  private final HttpRequest forwarded;
   private final boolean idempotent;
   private final boolean clientKeepAlive;
-  private final boolean hostFromServer;
+  private final boolean http10;
+  private final boolean chunked;
+  private boolean hostFromServer;
   private final String upgrade; // the protocols of a handshake to tunnel, or null
   private final TriedServers tried = new TriedServers();
   private final ArrayDeque<HttpContent> pending = new ArrayDeque<>(2);
@@ -97,30 +98,41 @@ final class Exchange {
     this.request = request;
     this.idempotent = RetryPolicy.isIdempotent(request.method().name());
     this.clientKeepAlive = HttpUtil.isKeepAlive(request);
-    this.forwarded = new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), request.uri());
-    engine.headers().request(NettyHeaders.source(request.headers()), conn.clientAddress(), "http",
-        conn.localPort(), NettyHeaders.sink(forwarded.headers()));
-    this.hostFromServer = !forwarded.headers().contains(HttpHeaderNames.HOST);
+    this.http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
+    this.chunked = HttpUtil.isTransferEncodingChunked(request);
     this.upgrade = engine.upgrades() == null || !request.headers().contains(HttpHeaderNames.UPGRADE) ? null
         : engine.upgrades().upgradeOf(NettyHeaders.source(request.headers()));
-    if (upgrade != null) {
-      forwarded.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE)
-          .set(HttpHeaderNames.UPGRADE, upgrade);
-    }
-    if (HttpUtil.isTransferEncodingChunked(request)) {
-      HttpUtil.setTransferEncodingChunked(forwarded, true); // hop-by-hop, so ours to set again
-    }
   }
 
   /** Selects a server and makes the first attempt, or answers 503. */
   void start() {
-    Selection s = engine.balancer().select(NettyHeaders.requestView(request.headers(), conn.clientAddress()));
+    Selection s = engine.balancer().select(conn.requestView().of(request.headers())); // before the cookie is stripped
     ErrorResponse none = ErrorResponse.unlessSelected(s);
     if (none != null) {
       respond(none);
       return;
     }
+    forwardedHead();
     attempt(s);
+  }
+
+  /**
+   * Edits the client's request head, in place, into the one sent to servers (no copy): lb-core's
+   * header policy, then our own hop-by-hop lines.
+   */
+  private void forwardedHead() {
+    request.setProtocolVersion(HttpVersion.HTTP_1_1);
+    NettyHeaders.Lines lines = conn.headerLines().of(request.headers());
+    engine.headers().request(lines, conn.clientAddress(), "http", conn.localPort());
+    lines.clear();
+    HttpHeaders h = request.headers();
+    hostFromServer = !h.contains(HttpHeaderNames.HOST);
+    if (upgrade != null) {
+      h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE).set(HttpHeaderNames.UPGRADE, upgrade);
+    }
+    if (chunked) {
+      HttpUtil.setTransferEncodingChunked(request, true); // hop-by-hop, so ours to set again
+    }
   }
 
   boolean requestComplete() {
@@ -144,7 +156,7 @@ final class Exchange {
     inFlight = true;
     Endpoint endpoint = srv.endpoint();
     if (hostFromServer) {
-      forwarded.headers().set(HttpHeaderNames.HOST, authority(endpoint));
+      request.headers().set(HttpHeaderNames.HOST, endpoint.authority());
     }
     Channel pooled = engine.pool(loop).lease(endpoint);
     reused = pooled != null;
@@ -186,7 +198,7 @@ final class Exchange {
     serverHandler = ch.pipeline().get(BackendHandler.class);
     serverHandler.bind(this);
     ch.config().setAutoRead(client.channel().isWritable());
-    ch.write(forwarded);
+    ch.write(request);
     HttpContent c;
     while ((c = pending.poll()) != null) {
       writeToServer(c);
@@ -322,12 +334,15 @@ final class Exchange {
   private void responseHead(HttpResponse r) {
     engine.group().recordRequestSuccess(selection.server());
     serverReusable = HttpUtil.isKeepAlive(r);
-    HttpResponse out = new DefaultHttpResponse(HttpVersion.HTTP_1_1, r.status());
-    engine.headers().response(NettyHeaders.source(r.headers()), selection, NettyHeaders.sink(out.headers()));
-    boolean http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
+    boolean sized = r.headers().contains(HttpHeaderNames.CONTENT_LENGTH);
+    HttpResponse out = r; // edited in place, as the request
+    out.setProtocolVersion(HttpVersion.HTTP_1_1);
+    NettyHeaders.Lines lines = conn.headerLines().of(r.headers());
+    engine.headers().response(lines, selection);
+    lines.clear();
     boolean bodyless = request.method().equals(HttpMethod.HEAD) || r.status().code() == 204
         || r.status().code() == 304;
-    if (!bodyless && !r.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
+    if (!bodyless && !sized) {
       if (http10) {
         closeClientAfter = true; // the end of the body is the end of the connection
       } else {
@@ -521,11 +536,6 @@ final class Exchange {
     while ((c = pending.poll()) != null) {
       c.release();
     }
-  }
-
-  private static String authority(Endpoint e) {
-    String ip = e.address().getHostAddress();
-    return (e.isIpv6() ? "[" + ip + "]" : ip) + ":" + e.port();
   }
 
   static String describe(Throwable t) {

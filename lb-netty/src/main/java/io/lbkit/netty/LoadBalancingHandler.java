@@ -44,6 +44,8 @@ public final class LoadBalancingHandler extends ChannelInboundHandlerAdapter {
   private Exchange current;
   private String clientAddress;
   private int localPort;
+  private final NettyHeaders.Lines headerLines = new NettyHeaders.Lines();
+  private NettyHeaders.Request requestView;
   private boolean closing;
 
   LoadBalancingHandler(ProxyEngine engine) {
@@ -60,6 +62,19 @@ public final class LoadBalancingHandler extends ChannelInboundHandlerAdapter {
 
   int localPort() {
     return localPort;
+  }
+
+  /** The connection's header editor, for the current exchange's request and response heads in turn. */
+  NettyHeaders.Lines headerLines() {
+    return headerLines;
+  }
+
+  /** The connection's view of a request for the balancer (its cookies and the client address). */
+  NettyHeaders.Request requestView() {
+    if (requestView == null) {
+      requestView = new NettyHeaders.Request(clientAddress);
+    }
+    return requestView;
   }
 
   /** Whether this connection closes after the current response (the engine stops, or the request said so). */
