@@ -83,7 +83,7 @@ public final class ProxyHeaders {
       }
       out.add(name, forwarded);
     });
-    forwardingLines(scan.host, false, clientAddress, scheme, localPort, out);
+    forwardingLines(scan.host, false, clientAddress, scheme, localPort, out, null);
   }
 
   /**
@@ -96,8 +96,10 @@ public final class ProxyHeaders {
    * @param clientAddress the IP address of the connection's peer, as text
    * @param scheme {@code http} or {@code https}, as the client connected to us
    * @param localPort the port the client's connection arrived on (not the {@code Host} header's)
+   * @param memo the client connection's memo, so that its requests share what they would each build
+   *     again; null to build it each time
    */
-  public void request(HeaderLines lines, String clientAddress, String scheme, int localPort) {
+  public void request(HeaderLines lines, String clientAddress, String scheme, int localPort, ConnectionMemo memo) {
     Scan scan = Scan.of(lines);
     scan.removeHopByHop(lines);
     if (forwardfor) {
@@ -111,7 +113,7 @@ public final class ProxyHeaders {
     if (scan.cookieLines > 0) {
       rewrite(lines, scan.cookieLines, null);
     }
-    forwardingLines(scan.host, hostKept, clientAddress, scheme, localPort, lines);
+    forwardingLines(scan.host, hostKept, clientAddress, scheme, localPort, lines, memo);
   }
 
   /**
@@ -159,7 +161,7 @@ public final class ProxyHeaders {
 
   /** {@code Host} (unless already kept in place) and, with forwardfor, the {@code X-Forwarded-*} lines. */
   private void forwardingLines(String host, boolean hostKept, String clientAddress, String scheme, int localPort,
-      HeaderSink out) {
+      HeaderSink out, ConnectionMemo memo) {
     if (preserveHost && host != null && !hostKept) {
       out.set("Host", host);
     }
@@ -175,7 +177,7 @@ public final class ProxyHeaders {
       if (clientAddress != null) {
         out.set("X-Real-IP", clientAddress);
       }
-      out.set("Forwarded", forwarded(clientAddress, host, scheme));
+      out.set("Forwarded", memo == null ? forwarded(clientAddress, host, scheme) : memo.forwarded(clientAddress, host, scheme));
     }
   }
 
@@ -279,6 +281,30 @@ public final class ProxyHeaders {
   }
 
   private record PortText(int port, String text) {
+  }
+
+  /**
+   * What one client connection's requests share in the in-place form, so that each need not build
+   * it again: the last {@code Forwarded} value (a connection's requests mostly repeat the same
+   * client, {@code Host} and scheme). One per connection, used by its requests in turn; not
+   * thread-safe.
+   */
+  public static final class ConnectionMemo {
+    private String client;
+    private String host;
+    private String scheme;
+    private String forwarded;
+
+    String forwarded(String clientAddress, String hostLine, String proto) {
+      if (forwarded == null || !Objects.equals(clientAddress, client) || !Objects.equals(hostLine, host)
+          || !proto.equals(scheme)) {
+        forwarded = ProxyHeaders.forwarded(clientAddress, hostLine, proto);
+        client = clientAddress;
+        host = hostLine;
+        scheme = proto;
+      }
+      return forwarded;
+    }
   }
 
   /** RFC 7239 {@code Forwarded} for this hop: {@code for=...;host=...;proto=...}. */

@@ -68,8 +68,10 @@ final class Exchange {
   private final boolean chunked;
   private boolean hostFromServer;
   private final String upgrade; // the protocols of a handshake to tunnel, or null
-  private final TriedServers tried = new TriedServers();
-  private final ArrayDeque<HttpContent> pending = new ArrayDeque<>(2);
+  /** The servers tried, made at the first failure (most requests have one attempt, which succeeds). */
+  private TriedServers tried;
+  /** Body parts read before the server connection is up; made when one is. */
+  private ArrayDeque<HttpContent> pending;
 
   private Selection selection;
   private int attempts;
@@ -123,7 +125,7 @@ final class Exchange {
   private void forwardedHead() {
     request.setProtocolVersion(HttpVersion.HTTP_1_1);
     NettyHeaders.Lines lines = conn.headerLines().of(request.headers());
-    engine.headers().request(lines, conn.clientAddress(), "http", conn.localPort());
+    engine.headers().request(lines, conn.clientAddress(), "http", conn.localPort(), conn.headersMemo());
     lines.clear();
     HttpHeaders h = request.headers();
     hostFromServer = !h.contains(HttpHeaderNames.HOST);
@@ -150,7 +152,9 @@ final class Exchange {
   private void attempt(Selection s) {
     selection = s;
     Server srv = s.server();
-    tried.add(srv);
+    if (tried != null) {
+      tried.add(srv);
+    }
     attempts++;
     srv.stats().requestStarted();
     inFlight = true;
@@ -200,7 +204,7 @@ final class Exchange {
     ch.config().setAutoRead(client.channel().isWritable());
     ch.write(request);
     HttpContent c;
-    while ((c = pending.poll()) != null) {
+    while (pending != null && (c = pending.poll()) != null) {
       writeToServer(c);
     }
     serverNeedsFlush = false;
@@ -239,7 +243,7 @@ final class Exchange {
       requestComplete = true;
     }
     if (server == null) {
-      pending.add(c);
+      pending().add(c);
       return;
     }
     writeToServer(c);
@@ -448,6 +452,10 @@ final class Exchange {
       return;
     }
     RetryPolicy policy = engine.retryPolicy();
+    if (tried == null) {
+      tried = new TriedServers(); // the first failure: so far the one server of the first attempt
+      tried.add(failed);
+    }
     // servers not tried yet always get an attempt, then `retries` bounds repeats (same rule as the servlet engine)
     Selection next = policy.nextAttempt(failure, idempotent, bodyStarted, attempts, selection, tried);
     if (!next.isEmpty()) {
@@ -475,7 +483,7 @@ final class Exchange {
   /** Before another attempt: nothing of the body was sent (else no retry), so the end is sent again. */
   private void rewindRequest() {
     if (lastWritten) {
-      pending.addFirst(LastHttpContent.EMPTY_LAST_CONTENT);
+      pending().addFirst(LastHttpContent.EMPTY_LAST_CONTENT);
       lastWritten = false;
     }
   }
@@ -531,9 +539,16 @@ final class Exchange {
     }
   }
 
+  private ArrayDeque<HttpContent> pending() {
+    if (pending == null) {
+      pending = new ArrayDeque<>(2);
+    }
+    return pending;
+  }
+
   private void releasePending() {
     HttpContent c;
-    while ((c = pending.poll()) != null) {
+    while (pending != null && (c = pending.poll()) != null) {
       c.release();
     }
   }

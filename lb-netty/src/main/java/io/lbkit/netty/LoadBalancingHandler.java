@@ -2,9 +2,13 @@ package io.lbkit.netty;
 
 import io.lbkit.local.LocalAnswer;
 import io.lbkit.local.LocalHandler;
+import io.lbkit.proxy.ProxyHeaders;
 import io.netty.channel.ChannelFuture;
+import io.lbkit.proxy.ProxyHeaders;
 import io.netty.channel.ChannelFutureListener;
+import io.lbkit.proxy.ProxyHeaders;
 import io.netty.channel.ChannelHandlerContext;
+import io.lbkit.proxy.ProxyHeaders;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpContent;
@@ -46,6 +50,7 @@ public final class LoadBalancingHandler extends ChannelInboundHandlerAdapter {
   private int localPort;
   private final NettyHeaders.Lines headerLines = new NettyHeaders.Lines();
   private NettyHeaders.Request requestView;
+  private final ProxyHeaders.ConnectionMemo headersMemo = new ProxyHeaders.ConnectionMemo();
   private boolean closing;
 
   LoadBalancingHandler(ProxyEngine engine) {
@@ -67,6 +72,11 @@ public final class LoadBalancingHandler extends ChannelInboundHandlerAdapter {
   /** The connection's header editor, for the current exchange's request and response heads in turn. */
   NettyHeaders.Lines headerLines() {
     return headerLines;
+  }
+
+  /** What lb-core's header policy remembers between this connection's requests. */
+  ProxyHeaders.ConnectionMemo headersMemo() {
+    return headersMemo;
   }
 
   /** The connection's view of a request for the balancer (its cookies and the client address). */
