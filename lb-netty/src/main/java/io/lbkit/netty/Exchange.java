@@ -202,7 +202,7 @@ final class Exchange {
     serverHandler = ch.pipeline().get(BackendHandler.class);
     serverHandler.bind(this);
     ch.config().setAutoRead(client.channel().isWritable());
-    ch.write(request);
+    ch.write(request, ch.voidPromise()); // a failed write fails the exchange through BackendHandler.exceptionCaught
     HttpContent c;
     while (pending != null && (c = pending.poll()) != null) {
       writeToServer(c);
