@@ -33,6 +33,8 @@ public final class Endpoint {
   }
 
   private final int hashCode;
+  /** {@link #authority()}, made on first use. */
+  private String authority;
 
   /** An endpoint with weight 1, priority 0 and no host name. */
   public static Endpoint of(InetAddress address, int port) {
@@ -96,7 +98,12 @@ public final class Endpoint {
 
   /** {@code ip:port}, or {@code [ipv6]:port}. */
   public String authority() {
-    return isIpv6() ? "[" + ipAddress() + "]:" + port : ipAddress() + ":" + port;
+    String a = authority; // computed once (a benign race, as String's hash): engines send it per request
+    if (a == null) {
+      a = isIpv6() ? "[" + ipAddress() + "]:" + port : ipAddress() + ":" + port;
+      authority = a;
+    }
+    return a;
   }
 
   @Override

@@ -195,27 +195,88 @@ public final class CookieHeaders {
     if (header == null || header.indexOf(name) < 0) {
       return header;
     }
-    StringBuilder out = new StringBuilder(header.length());
+    // index arithmetic rather than split/trim/substring: a proxy strips its cookie on every request
+    StringBuilder out = null; // the pairs kept so far, made at the first one kept after a removal
     boolean removed = false;
-    for (String pair : header.split(";")) {
-      String trimmed = pair.trim();
-      if (trimmed.isEmpty()) {
+    int n = header.length();
+    int keptEnd = 0; // before any removal, the kept pairs are header[0, keptEnd) as they are, untrimmed
+    for (int s = 0; s <= n; ) {
+      int end = header.indexOf(';', s);
+      if (end < 0) {
+        end = n;
+      }
+      int a = s;
+      int b = end;
+      while (a < b && header.charAt(a) <= ' ') {
+        a++;
+      }
+      while (b > a && header.charAt(b - 1) <= ' ') {
+        b--;
+      }
+      s = end + 1;
+      if (a == b) {
         continue;
       }
-      int eq = trimmed.indexOf('=');
-      String pairName = (eq < 0 ? trimmed : trimmed.substring(0, eq)).trim();
-      if (pairName.equals(name)) {
-        removed = true;
+      if (named(header, a, b, name)) {
+        if (!removed) {
+          removed = true;
+          out = keptBefore(header, keptEnd);
+        }
         continue;
       }
-      if (out.length() > 0) {
+      if (!removed) {
+        keptEnd = end;
+        continue;
+      }
+      if (out == null) {
+        out = new StringBuilder(n);
+      } else if (out.length() > 0) {
         out.append("; ");
       }
-      out.append(trimmed);
+      out.append(header, a, b);
     }
     if (!removed) {
       return header;
     }
-    return out.length() == 0 ? null : out.toString();
+    return out == null || out.length() == 0 ? null : out.toString();
+  }
+
+  /** The non-empty trimmed pairs of {@code header[0, end)} joined by "; ", or null when there is none. */
+  private static StringBuilder keptBefore(String header, int end) {
+    StringBuilder out = null;
+    for (int s = 0; s < end; ) {
+      int e = header.indexOf(';', s);
+      if (e < 0 || e > end) {
+        e = end;
+      }
+      int a = s;
+      int b = e;
+      while (a < b && header.charAt(a) <= ' ') {
+        a++;
+      }
+      while (b > a && header.charAt(b - 1) <= ' ') {
+        b--;
+      }
+      s = e + 1;
+      if (a < b) {
+        if (out == null) {
+          out = new StringBuilder(header.length());
+        } else {
+          out.append("; ");
+        }
+        out.append(header, a, b);
+      }
+    }
+    return out;
+  }
+
+  /** Whether the pair {@code header[a, b)} (trimmed, not empty) is named {@code name}. */
+  private static boolean named(String header, int a, int b, String name) {
+    int eq = header.indexOf('=', a);
+    int nameEnd = eq < 0 || eq >= b ? b : eq;
+    while (nameEnd > a && header.charAt(nameEnd - 1) <= ' ') {
+      nameEnd--;
+    }
+    return nameEnd - a == name.length() && header.startsWith(name, a);
   }
 }

@@ -16,15 +16,14 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -61,14 +60,18 @@ final class Exchange {
   private final ProxyEngine engine;
   private final ChannelHandlerContext client;
   private final EventLoop loop;
+  /** The client's request; once a server is selected, edited in place into the one forwarded. */
   private final HttpRequest request;
-  private final HttpRequest forwarded;
   private final boolean idempotent;
   private final boolean clientKeepAlive;
-  private final boolean hostFromServer;
+  private final boolean http10;
+  private final boolean chunked;
+  private boolean hostFromServer;
   private final String upgrade; // the protocols of a handshake to tunnel, or null
-  private final TriedServers tried = new TriedServers();
-  private final ArrayDeque<HttpContent> pending = new ArrayDeque<>(2);
+  /** The servers tried, made at the first failure (most requests have one attempt, which succeeds). */
+  private TriedServers tried;
+  /** Body parts read before the server connection is up; made when one is. */
+  private ArrayDeque<HttpContent> pending;
 
   private Selection selection;
   private int attempts;
@@ -97,30 +100,41 @@ final class Exchange {
     this.request = request;
     this.idempotent = RetryPolicy.isIdempotent(request.method().name());
     this.clientKeepAlive = HttpUtil.isKeepAlive(request);
-    this.forwarded = new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), request.uri());
-    engine.headers().request(NettyHeaders.source(request.headers()), conn.clientAddress(), "http",
-        conn.localPort(), NettyHeaders.sink(forwarded.headers()));
-    this.hostFromServer = !forwarded.headers().contains(HttpHeaderNames.HOST);
+    this.http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
+    this.chunked = HttpUtil.isTransferEncodingChunked(request);
     this.upgrade = engine.upgrades() == null || !request.headers().contains(HttpHeaderNames.UPGRADE) ? null
         : engine.upgrades().upgradeOf(NettyHeaders.source(request.headers()));
-    if (upgrade != null) {
-      forwarded.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE)
-          .set(HttpHeaderNames.UPGRADE, upgrade);
-    }
-    if (HttpUtil.isTransferEncodingChunked(request)) {
-      HttpUtil.setTransferEncodingChunked(forwarded, true); // hop-by-hop, so ours to set again
-    }
   }
 
   /** Selects a server and makes the first attempt, or answers 503. */
   void start() {
-    Selection s = engine.balancer().select(NettyHeaders.requestView(request.headers(), conn.clientAddress()));
+    Selection s = engine.balancer().select(conn.requestView().of(request.headers())); // before the cookie is stripped
     ErrorResponse none = ErrorResponse.unlessSelected(s);
     if (none != null) {
       respond(none);
       return;
     }
+    forwardedHead();
     attempt(s);
+  }
+
+  /**
+   * Edits the client's request head, in place, into the one sent to servers (no copy): lb-core's
+   * header policy, then our own hop-by-hop lines.
+   */
+  private void forwardedHead() {
+    request.setProtocolVersion(HttpVersion.HTTP_1_1);
+    NettyHeaders.Lines lines = conn.headerLines().of(request.headers());
+    engine.headers().request(lines, conn.clientAddress(), "http", conn.localPort(), conn.headersMemo());
+    lines.clear();
+    HttpHeaders h = request.headers();
+    hostFromServer = !h.contains(HttpHeaderNames.HOST);
+    if (upgrade != null) {
+      h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE).set(HttpHeaderNames.UPGRADE, upgrade);
+    }
+    if (chunked) {
+      HttpUtil.setTransferEncodingChunked(request, true); // hop-by-hop, so ours to set again
+    }
   }
 
   boolean requestComplete() {
@@ -138,13 +152,15 @@ final class Exchange {
   private void attempt(Selection s) {
     selection = s;
     Server srv = s.server();
-    tried.add(srv);
+    if (tried != null) {
+      tried.add(srv);
+    }
     attempts++;
     srv.stats().requestStarted();
     inFlight = true;
     Endpoint endpoint = srv.endpoint();
     if (hostFromServer) {
-      forwarded.headers().set(HttpHeaderNames.HOST, authority(endpoint));
+      request.headers().set(HttpHeaderNames.HOST, endpoint.authority());
     }
     Channel pooled = engine.pool(loop).lease(endpoint);
     reused = pooled != null;
@@ -186,9 +202,9 @@ final class Exchange {
     serverHandler = ch.pipeline().get(BackendHandler.class);
     serverHandler.bind(this);
     ch.config().setAutoRead(client.channel().isWritable());
-    ch.write(forwarded);
+    ch.write(request, ch.voidPromise()); // a failed write fails the exchange through BackendHandler.exceptionCaught
     HttpContent c;
-    while ((c = pending.poll()) != null) {
+    while (pending != null && (c = pending.poll()) != null) {
       writeToServer(c);
     }
     serverNeedsFlush = false;
@@ -227,7 +243,7 @@ final class Exchange {
       requestComplete = true;
     }
     if (server == null) {
-      pending.add(c);
+      pending().add(c);
       return;
     }
     writeToServer(c);
@@ -322,12 +338,15 @@ final class Exchange {
   private void responseHead(HttpResponse r) {
     engine.group().recordRequestSuccess(selection.server());
     serverReusable = HttpUtil.isKeepAlive(r);
-    HttpResponse out = new DefaultHttpResponse(HttpVersion.HTTP_1_1, r.status());
-    engine.headers().response(NettyHeaders.source(r.headers()), selection, NettyHeaders.sink(out.headers()));
-    boolean http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
+    boolean sized = r.headers().contains(HttpHeaderNames.CONTENT_LENGTH);
+    HttpResponse out = r; // edited in place, as the request
+    out.setProtocolVersion(HttpVersion.HTTP_1_1);
+    NettyHeaders.Lines lines = conn.headerLines().of(r.headers());
+    engine.headers().response(lines, selection);
+    lines.clear();
     boolean bodyless = request.method().equals(HttpMethod.HEAD) || r.status().code() == 204
         || r.status().code() == 304;
-    if (!bodyless && !r.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
+    if (!bodyless && !sized) {
       if (http10) {
         closeClientAfter = true; // the end of the body is the end of the connection
       } else {
@@ -433,6 +452,10 @@ final class Exchange {
       return;
     }
     RetryPolicy policy = engine.retryPolicy();
+    if (tried == null) {
+      tried = new TriedServers(); // the first failure: so far the one server of the first attempt
+      tried.add(failed);
+    }
     // servers not tried yet always get an attempt, then `retries` bounds repeats (same rule as the servlet engine)
     Selection next = policy.nextAttempt(failure, idempotent, bodyStarted, attempts, selection, tried);
     if (!next.isEmpty()) {
@@ -460,7 +483,7 @@ final class Exchange {
   /** Before another attempt: nothing of the body was sent (else no retry), so the end is sent again. */
   private void rewindRequest() {
     if (lastWritten) {
-      pending.addFirst(LastHttpContent.EMPTY_LAST_CONTENT);
+      pending().addFirst(LastHttpContent.EMPTY_LAST_CONTENT);
       lastWritten = false;
     }
   }
@@ -516,16 +539,18 @@ final class Exchange {
     }
   }
 
-  private void releasePending() {
-    HttpContent c;
-    while ((c = pending.poll()) != null) {
-      c.release();
+  private ArrayDeque<HttpContent> pending() {
+    if (pending == null) {
+      pending = new ArrayDeque<>(2);
     }
+    return pending;
   }
 
-  private static String authority(Endpoint e) {
-    String ip = e.address().getHostAddress();
-    return (e.isIpv6() ? "[" + ip + "]" : ip) + ":" + e.port();
+  private void releasePending() {
+    HttpContent c;
+    while (pending != null && (c = pending.poll()) != null) {
+      c.release();
+    }
   }
 
   static String describe(Throwable t) {

@@ -2,6 +2,7 @@ package io.lbkit.netty;
 
 import io.lbkit.local.LocalAnswer;
 import io.lbkit.local.LocalHandler;
+import io.lbkit.proxy.ProxyHeaders;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -9,6 +10,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -16,11 +18,13 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
 import java.util.Iterator;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +48,9 @@ public final class LoadBalancingHandler extends ChannelInboundHandlerAdapter {
   private Exchange current;
   private String clientAddress;
   private int localPort;
+  private final NettyHeaders.Lines headerLines = new NettyHeaders.Lines();
+  private NettyHeaders.Request requestView;
+  private final ProxyHeaders.ConnectionMemo headersMemo = new ProxyHeaders.ConnectionMemo();
   private boolean closing;
 
   LoadBalancingHandler(ProxyEngine engine) {
@@ -60,6 +67,24 @@ public final class LoadBalancingHandler extends ChannelInboundHandlerAdapter {
 
   int localPort() {
     return localPort;
+  }
+
+  /** The connection's header editor, for the current exchange's request and response heads in turn. */
+  NettyHeaders.Lines headerLines() {
+    return headerLines;
+  }
+
+  /** What lb-core's header policy remembers between this connection's requests. */
+  ProxyHeaders.ConnectionMemo headersMemo() {
+    return headersMemo;
+  }
+
+  /** The connection's view of a request for the balancer (its cookies and the client address). */
+  NettyHeaders.Request requestView() {
+    if (requestView == null) {
+      requestView = new NettyHeaders.Request(clientAddress);
+    }
+    return requestView;
   }
 
   /** Whether this connection closes after the current response (the engine stops, or the request said so). */
@@ -249,12 +274,17 @@ public final class LoadBalancingHandler extends ChannelInboundHandlerAdapter {
     if (!request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
       return null;
     }
-    Iterator<String> hosts = request.headers().valueStringIterator(HttpHeaderNames.HOST);
-    if (!hosts.hasNext()) {
+    HttpHeaders headers = request.headers();
+    if (!headers.contains(HttpHeaderNames.HOST)) {
       return "the request has no Host header (required in HTTP/1.1).";
     }
-    hosts.next();
-    return hosts.hasNext() ? "the request has more than one Host header." : null;
+    int hosts = 0;
+    for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
+      if (AsciiString.contentEqualsIgnoreCase(it.next().getKey(), HttpHeaderNames.HOST)) {
+        hosts++;
+      }
+    }
+    return hosts > 1 ? "the request has more than one Host header." : null;
   }
 
   /** A request the codec could not read: 431 for oversized headers, 414 for a long line, else 400; then close. */

@@ -2,6 +2,7 @@ package io.lbkit.netty;
 
 import io.lbkit.core.RequestView;
 import io.lbkit.proxy.ErrorResponse;
+import io.lbkit.proxy.HeaderLines;
 import io.lbkit.proxy.HeaderSink;
 import io.lbkit.proxy.HeaderSource;
 import io.netty.buffer.Unpooled;
@@ -14,7 +15,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
 
@@ -47,33 +47,115 @@ final class NettyHeaders {
     };
   }
 
-  /** The request's {@code Cookie} lines and client address, read when the balancer asks. */
-  static RequestView requestView(HttpHeaders headers, String clientAddress) {
-    return new RequestView() {
-      private List<String> cookies;
+  /**
+   * lb-core's in-place view of one message's headers: the engine forwards the object the codec
+   * decoded, edited by {@link io.lbkit.proxy.ProxyHeaders}. One per connection, bound to each
+   * message's headers in turn ({@link #of}): a connection proxies one exchange at a time.
+   */
+  static final class Lines implements HeaderLines {
+    private HttpHeaders headers;
+    private Iterator<Map.Entry<CharSequence, CharSequence>> it;
+    private Map.Entry<CharSequence, CharSequence> line;
 
-      private List<String> cookies() {
-        if (cookies == null) {
-          cookies = headers.getAll(HttpHeaderNames.COOKIE);
-        }
-        return cookies;
-      }
+    Lines of(HttpHeaders headers) {
+      this.headers = headers;
+      it = null;
+      line = null;
+      return this;
+    }
 
-      @Override
-      public int cookieHeaderCount() {
-        return headers.contains(HttpHeaderNames.COOKIE) ? cookies().size() : 0;
-      }
+    @Override
+    public void rewind() {
+      it = headers.iteratorCharSequence();
+      line = null;
+    }
 
-      @Override
-      public String cookieHeader(int index) {
-        return cookies().get(index);
+    @Override
+    public boolean next() {
+      if (it.hasNext()) {
+        line = it.next();
+        return true;
       }
+      line = null;
+      return false;
+    }
 
-      @Override
-      public String clientAddress() {
-        return clientAddress;
+    @Override
+    public CharSequence name() {
+      return line.getKey();
+    }
+
+    @Override
+    public CharSequence value() {
+      return line.getValue();
+    }
+
+    @Override
+    public void removeAll(String name) {
+      headers.remove(name);
+    }
+
+    @Override
+    public void setValue(String value) {
+      line.setValue(value);
+    }
+
+    @Override
+    public void add(String name, String value) {
+      headers.add(name, value);
+    }
+
+    @Override
+    public void set(String name, String value) {
+      headers.set(name, value);
+    }
+
+    /** Lets go of the headers once edited. */
+    void clear() {
+      headers = null;
+      it = null;
+      line = null;
+    }
+  }
+
+  /**
+   * The request's {@code Cookie} lines and client address, read when the balancer asks. One per
+   * connection, bound to each request in turn ({@link #of}); the balancer keeps no reference.
+   */
+  static final class Request implements RequestView {
+    private final String clientAddress;
+    private HttpHeaders headers;
+
+    Request(String clientAddress) {
+      this.clientAddress = clientAddress;
+    }
+
+    Request of(HttpHeaders headers) {
+      this.headers = headers;
+      return this;
+    }
+
+    @Override
+    public int cookieHeaderCount() {
+      if (!headers.contains(HttpHeaderNames.COOKIE)) {
+        return 0; // the usual cases, 0 or 1 line, without a list
       }
-    };
+      int n = 0;
+      for (Iterator<? extends CharSequence> it = headers.valueCharSequenceIterator(HttpHeaderNames.COOKIE); it.hasNext(); it.next()) {
+        n++;
+      }
+      return n;
+    }
+
+    @Override
+    public String cookieHeader(int index) {
+      return index == 0 ? headers.get(HttpHeaderNames.COOKIE) : headers.getAll(HttpHeaderNames.COOKIE).get(index);
+    }
+
+    @Override
+    public String clientAddress() {
+      return clientAddress;
+    }
   }
 
   /** lb-core's 502/503/504 answer as a Netty response. */
