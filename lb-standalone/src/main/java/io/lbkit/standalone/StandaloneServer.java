@@ -50,6 +50,10 @@ final class StandaloneServer implements AutoCloseable {
     this.grace = grace;
     QueuedThreadPool threads = new QueuedThreadPool(200, 8);
     threads.setName("lb-http");
+    // No reserved threads: Jetty then runs a connection's work on a pool thread instead of parking
+    // and waking a reserved one for the selector; about 1 futex call per proxied request less
+    // (lb-benchmarks/results-notes.md, "Servlet engine: Jetty settings")
+    threads.setReservedThreads(0);
     server = new Server(threads);
     HttpConfiguration http = new HttpConfiguration();
     http.setSendServerVersion(false);
