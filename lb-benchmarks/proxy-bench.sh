@@ -23,6 +23,7 @@
 # proxies under the same handicap, they are not the proxies' absolute capacity.
 set -euo pipefail
 cd "$(dirname "$0")"
+. ./bench-common.sh
 
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10s}
@@ -60,9 +61,7 @@ if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
 fi
 
 rm -rf "$OUT" && mkdir -p "$OUT"
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
+kill_on_exit
 
 # Allocation per request: JFR's per-thread allocation counters (1 s period, nothing else recorded),
 # recording from JVM start: JFR.start on a running JVM makes it recompile, which slowed the first
@@ -152,24 +151,7 @@ if ! wanted haproxy; then
   :
 elif command -v haproxy >/dev/null; then
   # the article's backend, with the servers given statically (no DNS in a throughput test)
-  cat >"$OUT/haproxy.cfg" <<CFG
-global
-    maxconn 4096
-defaults
-    timeout connect 10s
-    timeout client 30s
-    timeout server 120s
-    mode http
-    option forwardfor
-frontend fe
-    bind $HAPROXY
-    default_backend be_whoami_service
-backend be_whoami_service
-    balance roundrobin
-    server whoami1 127.0.0.2:$BACKEND_PORT
-    server whoami2 127.0.0.3:$BACKEND_PORT
-    server whoami3 127.0.0.4:$BACKEND_PORT
-CFG
+  haproxy_config "$OUT/haproxy.cfg" "$HAPROXY" "$BACKEND_PORT"
   haproxy -f "$OUT/haproxy.cfg" -db >"$OUT/haproxy.log" 2>&1 & PIDS+=($!)
   PID[haproxy]=$!
   TARGETS+=(haproxy)

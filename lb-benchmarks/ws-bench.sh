@@ -14,6 +14,7 @@
 # machine the client, the proxy and the backends share the cores: compare rows, not absolutes.
 set -euo pipefail
 cd "$(dirname "$0")"
+. ./bench-common.sh
 
 ROUNDS=${ROUNDS:-3}
 CONNS=${CONNS:-16}
@@ -34,18 +35,8 @@ if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   (cd .. && ./mvnw -B -q -pl lb-benchmarks,lb-standalone -am package -DskipTests -Djacoco.skip=true)
 fi
 mkdir -p "$OUT"
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
+kill_on_exit
 
-wait_port() { # host:port, what, [pid: gives up once it exits]
-  for _ in $(seq 1 120); do
-    [[ -n "${3:-}" ]] && ! kill -0 "$3" 2>/dev/null && return 1
-    (exec 3<>"/dev/tcp/${1%:*}/${1#*:}") 2>/dev/null && return 0
-    sleep 0.5
-  done
-  return 1
-}
 client() { # address, messages per connection -> "p50_us p99_us msgs_per_s errors"
   "$JAVA" -cp "$BENCH_JAR" io.lbkit.benchmarks.ws.WsBench latency "$1" "$CONNS" "$2" "$SIZE"
 }
@@ -74,25 +65,7 @@ for engine in $ENGINES; do
   TARGETS+=("lbkit-$engine"); ADDR[lbkit-$engine]=$addr
 done
 if command -v haproxy >/dev/null; then
-  cat >"$OUT/haproxy.cfg" <<CFG
-global
-    maxconn 4096
-defaults
-    timeout connect 10s
-    timeout client 30s
-    timeout server 120s
-    timeout tunnel 1h
-    mode http
-    option forwardfor
-frontend fe
-    bind $HAPROXY
-    default_backend be_whoami_service
-backend be_whoami_service
-    balance roundrobin
-    server whoami1 127.0.0.2:$BACKEND_PORT
-    server whoami2 127.0.0.3:$BACKEND_PORT
-    server whoami3 127.0.0.4:$BACKEND_PORT
-CFG
+  haproxy_config "$OUT/haproxy.cfg" "$HAPROXY" "$BACKEND_PORT" "timeout tunnel 1h"
   haproxy -f "$OUT/haproxy.cfg" -db >"$OUT/haproxy.log" 2>&1 & PIDS+=($!)
   wait_port "$HAPROXY" haproxy "$!" || { echo "ws-bench.sh: haproxy did not start; see $OUT/haproxy.log" >&2; exit 1; }
   TARGETS+=(haproxy)

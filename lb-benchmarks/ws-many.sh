@@ -13,6 +13,7 @@
 # An engine whose handshake fails (no tunnels yet) is skipped with a message.
 set -euo pipefail
 cd "$(dirname "$0")"
+. ./bench-common.sh
 
 N=${N:-1000}
 ENGINES=${ENGINES:-servlet netty}
@@ -30,18 +31,8 @@ if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   (cd .. && ./mvnw -B -q -pl lb-benchmarks,lb-standalone -am package -DskipTests -Djacoco.skip=true)
 fi
 mkdir -p "$OUT"
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
+kill_on_exit
 
-wait_port() { # host:port, what, [pid: gives up once it exits]
-  for _ in $(seq 1 120); do
-    [[ -n "${3:-}" ]] && ! kill -0 "$3" 2>/dev/null && return 1
-    (exec 3<>"/dev/tcp/${1%:*}/${1#*:}") 2>/dev/null && return 0
-    sleep 0.5
-  done
-  return 1
-}
 
 heap_after_gc_mib() { # pid
   "$JCMD" "$1" GC.run >/dev/null

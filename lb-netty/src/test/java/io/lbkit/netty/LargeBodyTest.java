@@ -36,7 +36,7 @@ class LargeBodyTest {
     long t0 = System.nanoTime();
     HttpResponse<String> up = f.http.send(HttpRequest.newBuilder(f.uri("/sink")).timeout(Duration.ofMinutes(5))
         .POST(HttpRequest.BodyPublishers.fromPublisher(
-            HttpRequest.BodyPublishers.ofInputStream(() -> new TestBodies.PatternStream(GIB, sent)), GIB))
+            HttpRequest.BodyPublishers.ofInputStream(() -> TestBodies.patternStream(GIB, sent)), GIB))
         .build(), HttpResponse.BodyHandlers.ofString());
     long t1 = System.nanoTime();
     assertThat(up.statusCode()).isEqualTo(200);

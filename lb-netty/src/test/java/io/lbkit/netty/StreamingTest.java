@@ -39,7 +39,7 @@ class StreamingTest {
     CRC32 sent = new CRC32();
     HttpResponse<String> r = f.http.send(HttpRequest.newBuilder(f.uri("/sink")).timeout(Duration.ofMinutes(2))
         .POST(HttpRequest.BodyPublishers.fromPublisher(
-            HttpRequest.BodyPublishers.ofInputStream(() -> new TestBodies.PatternStream(SIZE, sent)), SIZE)).build(),
+            HttpRequest.BodyPublishers.ofInputStream(() -> TestBodies.patternStream(SIZE, sent)), SIZE)).build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.body()).contains("Body-Length: " + SIZE, "Body-CRC32: " + Long.toHexString(sent.getValue()));
@@ -66,7 +66,7 @@ class StreamingTest {
           out.write(("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
               .getBytes(StandardCharsets.ISO_8859_1));
           byte[] chunk = new byte[32 * 1024];
-          TestBodies.PatternStream body = new TestBodies.PatternStream(SIZE, new CRC32());
+          InputStream body = TestBodies.patternStream(SIZE, new CRC32());
           int n;
           while ((n = body.read(chunk, 0, chunk.length)) > 0) {
             out.write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));

@@ -3,7 +3,7 @@ package io.lbkit.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lbkit.servlet.ServletContainer.Kind;
-import io.lbkit.testkit.WhoamiServer;
+import io.lbkit.testkit.PatternBodies;
 import java.io.InputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -32,7 +32,7 @@ class LargeBodyTest {
     CRC32 sent = new CRC32();
     HttpRequest upload = HttpRequest.newBuilder(f.uri("/sink"))
         .POST(HttpRequest.BodyPublishers.fromPublisher(
-            HttpRequest.BodyPublishers.ofInputStream(() -> new PatternStream(GIB, sent)), GIB))
+            HttpRequest.BodyPublishers.ofInputStream(() -> PatternBodies.stream(GIB, sent)), GIB))
         .build();
     long t0 = System.nanoTime();
     HttpResponse<String> up = f.http.send(upload, HttpResponse.BodyHandlers.ofString());
@@ -44,56 +44,10 @@ class LargeBodyTest {
         HttpResponse.BodyHandlers.ofInputStream());
     assertThat(down.statusCode()).isEqualTo(200);
     assertThat(down.headers().firstValueAsLong("Content-Length")).hasValue(GIB);
-    long offset = 0;
-    long mismatches = 0;
-    try (InputStream in = down.body()) {
-      byte[] buf = new byte[64 * 1024];
-      for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
-        mismatches += WhoamiServer.patternMismatches(buf, 0, n, offset);
-        offset += n;
-      }
-    }
+    PatternBodies.Received got = PatternBodies.check(down.body());
     long t2 = System.nanoTime();
     System.out.printf("%s: 1 GiB up in %d ms, down in %d ms%n", kind, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000);
-    assertThat(offset).isEqualTo(GIB);
-    assertThat(mismatches).isZero();
-  }
-
-  /** {@code length} bytes of a repeating pattern, generated on the fly, with their CRC. */
-  private static final class PatternStream extends InputStream {
-    private static final byte[] BLOCK = new byte[64 * 1024 + 256];
-
-    static {
-      for (int i = 0; i < BLOCK.length; i++) {
-        BLOCK[i] = (byte) (i * 7);
-      }
-    }
-
-    private final long length;
-    private final CRC32 crc;
-    private long position;
-
-    PatternStream(long length, CRC32 crc) {
-      this.length = length;
-      this.crc = crc;
-    }
-
-    @Override
-    public int read() {
-      byte[] one = new byte[1];
-      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) {
-      if (position >= length) {
-        return -1;
-      }
-      int n = (int) Math.min(Math.min(len, length - position), BLOCK.length - 256);
-      System.arraycopy(BLOCK, (int) (position % 256), b, off, n); // a period-256 pattern
-      crc.update(b, off, n);
-      position += n;
-      return n;
-    }
+    assertThat(got.length()).isEqualTo(GIB);
+    assertThat(got.mismatches()).isZero();
   }
 }

@@ -16,11 +16,14 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * {@code java -jar lb-standalone.jar --demo --replicas 3}, driven over HTTP as the guide tells a
@@ -30,42 +33,30 @@ import org.junit.jupiter.api.TestInstance;
 class DemoIT {
   private static final HttpClient plain = HttpClient.newHttpClient();
 
-  @Nested
-  class OnNetty extends Tests {
-    @Override
-    Engine engine() {
-      return Engine.NETTY;
-    }
-  }
-
-  @Nested
-  class OnServlet extends Tests {
-    @Override
-    Engine engine() {
-      return Engine.SERVLET;
-    }
-  }
-
   /** One demo process per engine, shared by its tests. */
+  @Nested
+  @ParameterizedClass(name = "{0}")
+  @EnumSource(Engine.class)
   @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-  abstract class Tests {
+  class Tests {
+    /** The engine this process runs on. */
+    @Parameter
+    Engine engine;
+
     private static final Set<String> REPLICAS = Set.of("whoami-1", "whoami-2", "whoami-3");
     private StandaloneProcess demo;
     private int demoPort;
 
-    /** The engine this process runs on. */
-    abstract Engine engine();
-
-    @BeforeAll
+    @BeforeParameterizedClassInvocation
     void startDemo() throws Exception {
       demoPort = StandaloneProcess.freeDemoPort();
-      demo = StandaloneProcess.start("demo", engine(), "--demo", "--replicas", "3", "--listen", "127.0.0.1:0",
+      demo = StandaloneProcess.start("demo", engine, "--demo", "--replicas", "3", "--listen", "127.0.0.1:0",
           "--demo-port", Integer.toString(demoPort)).awaitListening();
       // DNS fills the slots within a resolution or two; the margin is for a loaded CI machine
       await().atMost(Duration.ofSeconds(20)).until(() -> stats().up().size() == 3);
     }
 
-    @AfterAll
+    @AfterParameterizedClassInvocation
     void stopDemo() throws Exception {
       if (demo != null) {
         demo.close();

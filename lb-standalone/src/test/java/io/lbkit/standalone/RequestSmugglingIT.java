@@ -15,13 +15,16 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -69,38 +72,27 @@ class RequestSmugglingIT {
     return Arguments.of(name, "POST /sink HTTP/1.1\r\nHost: lb\r\n" + headers + "\r\n" + body);
   }
 
-  @Nested
-  class OnNetty extends Tests {
-    @Override
-    Engine engine() {
-      return Engine.NETTY;
-    }
-  }
-
-  @Nested
-  class OnServlet extends Tests {
-    @Override
-    Engine engine() {
-      return Engine.SERVLET;
-    }
-  }
-
   /** One jar per engine, shared by its cases (each case opens connections of its own). */
+  @Nested
+  @ParameterizedClass(name = "{0}")
+  @EnumSource(Engine.class)
   @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-  abstract class Tests {
-    abstract Engine engine();
+  class Tests {
+    /** The engine this process runs on. */
+    @Parameter
+    Engine engine;
 
     private WhoamiServer backend;
     private StandaloneProcess lb;
 
-    @BeforeAll
+    @BeforeParameterizedClassInvocation
     void start() throws Exception {
       backend = WhoamiServer.start("whoami1", "127.0.0.2");
-      lb = StandaloneProcess.start("smuggling", engine(), "--backend", backend.authority(), "--listen", "127.0.0.1:0")
+      lb = StandaloneProcess.start("smuggling", engine, "--backend", backend.authority(), "--listen", "127.0.0.1:0")
           .awaitListening();
     }
 
-    @AfterAll
+    @AfterParameterizedClassInvocation
     void stop() throws Exception {
       if (lb != null) {
         lb.close();
@@ -115,7 +107,7 @@ class RequestSmugglingIT {
     void isRefusedAndNothingReachesTheBackend(String name, String request) throws Exception {
       // Netty's codec replaces obs-fold with SP and splits the request line on any whitespace, as RFC 9112
       // (5.2, 3) allows; the proxy then writes its own normalized request: not ambiguous (docs/netty.md)
-      assumeFalse(engine() == Engine.NETTY && NORMALIZED_BY_NETTY.contains(name), "normalized by the netty engine");
+      assumeFalse(engine == Engine.NETTY && NORMALIZED_BY_NETTY.contains(name), "normalized by the netty engine");
       int before = backend.requestCount();
       String response = exchange(request + SMUGGLED);
 
