@@ -3,7 +3,6 @@ package io.lbkit.spring;
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR;
 
 import java.net.URI;
-import java.util.Map;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
@@ -34,8 +33,8 @@ final class GatewayInFlightFilter implements GlobalFilter, Ordered {
     if (uri == null || !"lb".equals(uri.getScheme())) {
       return chain.filter(exchange);
     }
-    Map<String, Object> attributes = exchange.getAttributes();
-    attributes.put(GatewayAttributes.ENDS_AFTER_BODY, Boolean.TRUE);
-    return chain.filter(exchange).doFinally(signal -> GatewayAttributes.endInFlight(attributes));
+    GatewayAttributes.Exchange state = GatewayAttributes.stateOrNew(exchange.getAttributes());
+    state.endsAfterBody = true;
+    return chain.filter(exchange).doFinally(signal -> state.endInFlight());
   }
 }

@@ -34,7 +34,7 @@ import reactor.core.publisher.Mono;
  * filter):
  *
  * <ul>
- *   <li>marks the exchange as the gateway's ({@link GatewayAttributes#GATEWAY_EXCHANGE});
+ *   <li>marks the exchange as the gateway's ({@link GatewayAttributes.Exchange#lbkitRoute});
  *   <li>for a balancer that handles cookies: forwards the request without lbkit's cookie
  *       ({@link Balancer#forwardedCookieHeader}; the balancer still selects from the client's lines,
  *       {@link GatewayAttributes#COOKIE_LINES}), and before the response is committed passes the
@@ -75,8 +75,8 @@ final class LbkitGatewayFilter implements GlobalFilter, Ordered {
     if (service == null || !isLoadBalanced(exchange, url)) {
       return chain.filter(exchange);
     }
-    Map<String, Object> attributes = exchange.getAttributes();
-    attributes.put(GatewayAttributes.GATEWAY_EXCHANGE, Boolean.TRUE);
+    GatewayAttributes.Exchange state = GatewayAttributes.stateOrNew(exchange.getAttributes());
+    state.lbkitRoute = true;
     ServerWebExchange forwarded = exchange;
     if (service.cookies) {
       exchange.getResponse().beforeCommit(() -> {
@@ -87,9 +87,9 @@ final class LbkitGatewayFilter implements GlobalFilter, Ordered {
     }
     Mono<Void> routed = service.balancer.group().snapshot().servers().size() > 1
         ? attempt(forwarded, chain, url, service.balancer) : chain.filter(forwarded);
-    if (!attributes.containsKey(GatewayAttributes.ENDS_AFTER_BODY)) {
+    if (!state.endsAfterBody) {
       // GatewayInFlightFilter did not see an lb:// route (a filter changed the URL): end the count here
-      routed = routed.doFinally(signal -> GatewayAttributes.endInFlight(attributes));
+      routed = routed.doFinally(signal -> state.endInFlight());
     }
     return routed;
   }
@@ -177,11 +177,11 @@ final class LbkitGatewayFilter implements GlobalFilter, Ordered {
 
   /** Before the response is committed: the backend's cookies through the balancer, then lbkit's own. */
   private static void addCookies(ServerWebExchange exchange) {
-    Object responded = exchange.getAttribute(GatewayAttributes.RESPONDED);
-    if (!(responded instanceof LbkitServiceInstance)) {
+    GatewayAttributes.Exchange state = GatewayAttributes.state(exchange.getAttributes());
+    LbkitServiceInstance instance = state == null ? null : state.responded;
+    if (instance == null) {
       return; // no server answered (every one failed): no cookie for a server that did not serve
     }
-    LbkitServiceInstance instance = (LbkitServiceInstance) responded;
     Selection selection = instance.selection();
     HttpHeaders headers = exchange.getResponse().getHeaders();
     List<String> backendCookies = Headers.get(headers, HttpHeaders.SET_COOKIE);

@@ -16,11 +16,11 @@ import org.springframework.cloud.client.loadbalancer.Response;
  * {@code recordRequestFailure}, any answer as {@code recordRequestSuccess}.
  *
  * <ul>
- *   <li>Gateway exchanges ({@link GatewayAttributes#GATEWAY_EXCHANGE}; the gateway's load-balancer
- *       filter calls this lifecycle with the exchange's attributes): the server is counted in the
- *       exchange's {@link GatewayAttributes#IN_FLIGHT} until the response body is written
- *       ({@link GatewayInFlightFilter}) or the attempt fails; the instance that answered is kept in
- *       {@link GatewayAttributes#RESPONDED} for its {@code Set-Cookie}.
+ *   <li>Gateway exchanges ({@link GatewayAttributes.Exchange#lbkitRoute}; the gateway's load-balancer
+ *       filter calls this lifecycle with the exchange's attributes): the server is counted in flight
+ *       in the exchange's {@link GatewayAttributes.Exchange} until the response body is written
+ *       ({@link GatewayInFlightFilter}) or the attempt fails; the instance that answered is kept
+ *       there ({@code responded}) for its {@code Set-Cookie}.
  *   <li>{@code @LoadBalanced} clients ({@code WebClient}, {@code RestClient}): in flight until
  *       {@code onComplete}. A {@code WebClient} call cancelled before its answer gets no
  *       {@code onComplete} from Spring Cloud; {@link LbkitClientInFlight}'s filter ends its count then.
@@ -46,8 +46,9 @@ final class LbkitLoadBalancerLifecycle implements LoadBalancerLifecycle<Object, 
       return;
     }
     Map<String, Object> attributes = attributes(request);
-    if (attributes != null && attributes.containsKey(GatewayAttributes.GATEWAY_EXCHANGE)) {
-      GatewayAttributes.startInFlight(attributes, server);
+    GatewayAttributes.Exchange gateway = gatewayExchange(attributes);
+    if (gateway != null) {
+      gateway.startInFlight(server);
       return;
     }
     LbkitClientInFlight inFlight = attributes == null ? null : LbkitClientInFlight.of(attributes);
@@ -71,11 +72,12 @@ final class LbkitLoadBalancerLifecycle implements LoadBalancerLifecycle<Object, 
     LbkitServiceInstance instance = (LbkitServiceInstance) response.getServer();
     Map<String, Object> attributes = attributes(completion.getLoadBalancerRequest());
     boolean failed = completion.status() == CompletionContext.Status.FAILED;
-    if (attributes != null && attributes.containsKey(GatewayAttributes.GATEWAY_EXCHANGE)) {
+    GatewayAttributes.Exchange gateway = gatewayExchange(attributes);
+    if (gateway != null) {
       if (failed) {
-        GatewayAttributes.endInFlight(attributes, server); // a retry may count another server
+        gateway.endInFlight(server); // a retry may count another server
       } else {
-        attributes.put(GatewayAttributes.RESPONDED, instance); // still in flight until the body is written
+        gateway.responded = instance; // still in flight until the body is written
       }
     } else {
       LbkitClientInFlight inFlight = attributes == null ? null : LbkitClientInFlight.of(attributes);
@@ -97,6 +99,12 @@ final class LbkitLoadBalancerLifecycle implements LoadBalancerLifecycle<Object, 
   private static Server server(Response<ServiceInstance> response) {
     return response != null && response.getServer() instanceof LbkitServiceInstance
         ? ((LbkitServiceInstance) response.getServer()).server() : null;
+  }
+
+  /** The lbkit state of a gateway exchange routed to an lbkit service, or null for any other request. */
+  private static GatewayAttributes.Exchange gatewayExchange(Map<String, Object> attributes) {
+    GatewayAttributes.Exchange state = attributes == null ? null : GatewayAttributes.state(attributes);
+    return state != null && state.lbkitRoute ? state : null;
   }
 
   /** The request's attributes (the gateway's exchange attributes, or a {@code WebClient} request's), or null. */
