@@ -13,6 +13,8 @@
 # Needs: Linux (/proc), a JDK 17+ (java, jcmd and jfr on PATH, or JAVA/JCMD/JFR set), wrk (Debian/Ubuntu: sudo apt-get install wrk), curl, python3; haproxy optional
 # (sudo apt-get install haproxy). Run by developers, not CI. Environment:
 #   ROUNDS=3 DURATION=10s CONNECTIONS=32 WRK_THREADS=1 WARMUP=20s  (defaults; the warm-ups let the JITs settle)
+#   GATEWAY_WARMUP=120s  the Spring Cloud Gateway rows' warm-up: their JIT keeps compiling for ~2 minutes
+#                  under load, and with 20 s their CPU per request was still falling in the measured rounds
 #   SKIP_BUILD=1   use the existing jars (STANDALONE_JAR=..., BENCH_JAR=... to point at others)
 #   BEFORE_JAR=path/to/older/lb-standalone.jar   also measure that jar (row "lbkit before"), for a
 #                  before/after of a proxy-path change in the same run
@@ -30,6 +32,7 @@ DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-32}
 WRK_THREADS=${WRK_THREADS:-1}
 WARMUP=${WARMUP:-20s}
+GATEWAY_WARMUP=${GATEWAY_WARMUP:-120s}
 BACKEND_PORT=18181
 LBKIT=127.0.0.1:18190
 LBKIT_BEFORE=127.0.0.1:18193
@@ -167,7 +170,9 @@ for t in "${TARGETS[@]}"; do wait_http "http://${ADDR[$t]}/" "$t"; done
 # warm up the backends' JVM on its own first: until its JIT settles it, not the proxy, limits every target
 wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$WARMUP" "http://127.0.0.2:$BACKEND_PORT/" >/dev/null
 for t in "${TARGETS[@]}"; do # warm up each (JIT) before any measured round
-  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$WARMUP" "http://${ADDR[$t]}/" >/dev/null
+  warmup=$WARMUP
+  [[ $t == gateway-* ]] && warmup=$GATEWAY_WARMUP
+  wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$warmup" "http://${ADDR[$t]}/" >/dev/null
 done
 date +%s.%N >"$OUT/measured-from" # JFR's events count from here to measured-to
 # each round starts with a different target: throughput drifts on a shared VM, and a fixed order
