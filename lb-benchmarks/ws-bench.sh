@@ -103,7 +103,7 @@ label = {"direct": "direct to one backend", "haproxy": f"HAProxy {os.environ['HA
 e = os.environ
 print("## WebSocket echo through a tunnel (ws-bench.sh)\n")
 print(f"Run {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores, Java {e['JAVA_VERSION']},"
-      f" load average {e['LOAD']} (the machine was shared with other builds: compare rows, not absolutes);"
+      f" load average {e['LOAD']} (client, proxy and backends share the cores: compare rows, not absolutes);"
       f" {e['ROUNDS']} interleaved rounds, each {e['CONNS']} connections × {e['MSGS']} round trips of {e['SIZE']}-byte"
       " binary messages (raw-socket client, WsBench), 3 WhoamiServer echo backends; lbkit rows: the standalone"
       " jar's engines. Medians over the rounds; ratios: each round's figure over the direct run of the same round"
