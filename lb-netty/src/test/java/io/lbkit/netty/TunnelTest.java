@@ -327,10 +327,13 @@ class TunnelTest {
     InetSocketAddress proxy = new InetSocketAddress("127.0.0.1", f.proxy.port());
     InetSocketAddress direct = new InetSocketAddress(f.backend(0).ip(), f.backend(0).port());
     RawWebSocket.open(proxy, "/warm-up", 10_000).close();
-    long directHeap = heldByOpenTunnels(direct, n);
+    long directHeap = RawWebSocket.heapHeldByOpen(direct, "/many", n, () -> { });
     await().atMost(Duration.ofSeconds(30)).until(() -> f.backend(0).openConnections() == 0);
     long engineThreadsBefore = engineThreads();
-    long proxiedHeap = heldByOpenTunnels(proxy, n);
+    long proxiedHeap = RawWebSocket.heapHeldByOpen(proxy, "/many", n, () -> {
+      assertThat(f.proxy.engine().openTunnels()).isEqualTo(n);
+      assertThat(stats(0).tunnels() + stats(1).tunnels()).isEqualTo(n);
+    });
     long enginePerTunnel = (proxiedHeap - directHeap) / n;
     System.out.printf("%d tunnels: %d bytes of heap per socket straight to a backend, %d more per tunnel"
         + " through the engine%n", n, directHeap / n, enginePerTunnel);
@@ -340,36 +343,6 @@ class TunnelTest {
       assertThat(f.proxy.engine().openTunnels()).isZero();
       assertThat(f.proxy.engine().openConnections()).isZero();
     });
-  }
-
-  /** Opens {@code n} WebSockets at {@code at}, each echoing once, and returns the heap they hold after a GC. */
-  private long heldByOpenTunnels(InetSocketAddress at, int n) throws Exception {
-    long before = heapAfterGc();
-    List<RawWebSocket> open = new ArrayList<>(n);
-    try {
-      for (int i = 0; i < n; i++) {
-        RawWebSocket ws = RawWebSocket.open(at, "/many", 30_000);
-        open.add(ws);
-        ws.sendText("m" + i); // answered below, all at once
-      }
-      for (int i = 0; i < n; i++) {
-        assertThat(new String(open.get(i).receive(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("m" + i);
-      }
-      if (at.getPort() == f.proxy.port()) {
-        assertThat(f.proxy.engine().openTunnels()).isEqualTo(n);
-        assertThat(stats(0).tunnels() + stats(1).tunnels()).isEqualTo(n);
-      }
-      return heapAfterGc() - before;
-    } finally {
-      for (RawWebSocket ws : open) {
-        ws.close();
-      }
-    }
-  }
-
-  private static long heapAfterGc() {
-    System.gc(); // G1 honours it with a full collection: what is left is what the open tunnels hold
-    return java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
   }
 
   /** Threads outside the backends (the backends' WhoamiServer has a thread per socket by design). */

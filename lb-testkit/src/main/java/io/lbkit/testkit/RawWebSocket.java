@@ -6,9 +6,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.lang.management.ManagementFactory;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -168,6 +171,49 @@ public final class RawWebSocket implements AutoCloseable {
       throw new EOFException("end of stream inside a frame head");
     }
     return c;
+  }
+
+  /** What {@link #heapHeldByOpen} runs while every socket is open. */
+  @FunctionalInterface
+  public interface WhileOpen {
+    void run() throws Exception;
+  }
+
+  /**
+   * Opens {@code n} WebSockets at {@code address} one after the other, each sending one message,
+   * reads all the echoes (so every socket has carried bytes at some point), runs {@code whileOpen},
+   * closes them, and returns the heap they held: used heap after a GC with all open minus before.
+   * For "memory per open tunnel" checks: subtract the figure of as many sockets opened straight to a
+   * backend to get what a proxy in the same JVM adds.
+   */
+  public static long heapHeldByOpen(InetSocketAddress address, String path, int n, WhileOpen whileOpen)
+      throws Exception {
+    long before = heapAfterGc();
+    List<RawWebSocket> open = new ArrayList<>(n);
+    try {
+      for (int i = 0; i < n; i++) {
+        RawWebSocket ws = open(address, path, 30_000);
+        open.add(ws);
+        ws.sendText("m" + i); // answered below, all at once
+      }
+      for (int i = 0; i < n; i++) {
+        String echo = new String(open.get(i).receive(), StandardCharsets.UTF_8);
+        if (!echo.equals("m" + i)) {
+          throw new IOException("socket " + i + ": echo '" + echo + "', expected 'm" + i + "'");
+        }
+      }
+      whileOpen.run();
+      return heapAfterGc() - before;
+    } finally {
+      for (RawWebSocket ws : open) {
+        ws.close();
+      }
+    }
+  }
+
+  private static long heapAfterGc() {
+    System.gc(); // G1 honours it with a full collection: what is left is what is reachable
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
   }
 
   /** Closes the TCP connection without a close frame. */
