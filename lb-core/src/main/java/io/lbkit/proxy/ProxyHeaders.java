@@ -100,7 +100,7 @@ public final class ProxyHeaders {
    *     again; null to build it each time
    */
   public void request(HeaderLines lines, String clientAddress, String scheme, int localPort, ConnectionMemo memo) {
-    Scan scan = Scan.of(lines);
+    Scan scan = Scan.of(lines, memo);
     scan.removeHopByHop(lines);
     if (forwardfor) {
       scan.removeSeen(lines, FORWARDING, scan.forwardingSeen);
@@ -208,9 +208,13 @@ public final class ProxyHeaders {
   /**
    * Turns the server's response lines, in place, into the lines to send to the client: the same
    * rules as {@link #response(HeaderSource, Selection, HeaderSink)}.
+   *
+   * @param lines the server's response lines, edited
+   * @param selection the selection the request went out with
+   * @param memo the client connection's memo (as for its requests); null to allocate what it lends
    */
-  public void response(HeaderLines lines, Selection selection) {
-    Scan scan = Scan.of(lines);
+  public void response(HeaderLines lines, Selection selection, ConnectionMemo memo) {
+    Scan scan = Scan.of(lines, memo);
     scan.removeHopByHop(lines);
     if (scan.cacheControl != null && advise(selection)) {
       lines.removeAll("cache-control"); // merged with our advice below
@@ -284,12 +288,13 @@ public final class ProxyHeaders {
   }
 
   /**
-   * What one client connection's requests share in the in-place form, so that each need not build
+   * What one client connection's exchanges share in the in-place form, so that each need not build
    * it again: the last {@code Forwarded} value (a connection's requests mostly repeat the same
-   * client, {@code Host} and scheme). One per connection, used by its requests in turn; not
-   * thread-safe.
+   * client, {@code Host} and scheme) and the scratch of a pass over a message's lines. One per
+   * connection, used by its requests and responses in turn; not thread-safe.
    */
   public static final class ConnectionMemo {
+    private final Scan scan = new Scan();
     private String client;
     private String host;
     private String scheme;
@@ -410,13 +415,26 @@ public final class ProxyHeaders {
       return s;
     }
 
-    static Scan of(HeaderLines lines) {
-      Scan s = new Scan();
+    /** A pass over {@code lines}, in the memo's scratch when there is one. */
+    static Scan of(HeaderLines lines, ConnectionMemo memo) {
+      Scan s = memo == null ? new Scan() : memo.scan.reset();
       lines.rewind();
       while (lines.next()) {
         s.line(lines.name(), lines.value());
       }
       return s;
+    }
+
+    private Scan reset() {
+      connectionTokens = null;
+      host = null;
+      cacheControl = null;
+      hopByHopSeen = 0;
+      forwardingSeen = 0;
+      hostLines = 0;
+      cookieLines = 0;
+      setCookieLines = 0;
+      return this;
     }
 
     @Override

@@ -23,6 +23,8 @@ class ProxyHeadersInPlaceTest {
   private final ServerGroup group = ProxyHeadersTest.group();
   private final StickyCookieBalancer sticky = StickyCookieBalancer.builder().cookieKey("k").build(group);
   private final String ours = "SRVID=" + sticky.cookieValue(group.snapshot().server(0));
+  /** One connection's memo through every case of a test: what a case's scan found must not reach the next. */
+  private final ProxyHeaders.ConnectionMemo sharedMemo = new ProxyHeaders.ConnectionMemo();
 
   /** Mutable lines in order, edited in place; names are kept as given (any case). */
   static final class Editable implements HeaderLines {
@@ -107,9 +109,10 @@ class ProxyHeadersInPlaceTest {
     policy.request(inPlace, "203.0.113.9", "https", 8443, null);
     assertThat(inPlace.byName()).isEqualTo(byName(copied));
     ProxyHeaders.ConnectionMemo memo = new ProxyHeaders.ConnectionMemo();
-    for (int i = 0; i < 2; i++) { // the memo's first and remembered Forwarded
+    for (ProxyHeaders.ConnectionMemo m : new ProxyHeaders.ConnectionMemo[] {memo, memo, sharedMemo}) {
+      // the memo's first and remembered Forwarded; one memo for all cases, left with the previous case's scan
       Editable again = Editable.of(nameValues);
-      policy.request(again, "203.0.113.9", "https", 8443, memo);
+      policy.request(again, "203.0.113.9", "https", 8443, m);
       assertThat(again.byName()).isEqualTo(byName(copied));
     }
   }
@@ -124,6 +127,7 @@ class ProxyHeadersInPlaceTest {
     for (boolean forwardfor : new boolean[] {false, true}) {
       for (boolean preserveHost : new boolean[] {false, true}) {
         assertSameRequest(sticky, forwardfor, preserveHost, mixed);
+        assertSameRequest(sticky, forwardfor, preserveHost, "Host", "a", "X-Secret", "named by the last one's Connection");
         assertSameRequest(sticky, forwardfor, preserveHost, "Host", "a", "Cookie", ours);
         assertSameRequest(sticky, forwardfor, preserveHost, "Host", "a", "Cookie", "x=1; " + ours);
         assertSameRequest(sticky, forwardfor, preserveHost, "Host", "a", "Host", "b", "Accept", "*/*");
@@ -154,9 +158,11 @@ class ProxyHeadersInPlaceTest {
     ProxyHeaders policy = new ProxyHeaders(balancer, true, true);
     ProxyHeadersTest.Lines copied = new ProxyHeadersTest.Lines();
     policy.response(ProxyHeadersTest.Lines.of(nameValues), selection, copied);
-    Editable inPlace = Editable.of(nameValues);
-    policy.response(inPlace, selection);
-    assertThat(inPlace.byName()).isEqualTo(byName(copied));
+    for (ProxyHeaders.ConnectionMemo memo : new ProxyHeaders.ConnectionMemo[] {null, sharedMemo}) {
+      Editable inPlace = Editable.of(nameValues);
+      policy.response(inPlace, selection, memo);
+      assertThat(inPlace.byName()).isEqualTo(byName(copied));
+    }
   }
 
   @Test
@@ -169,6 +175,7 @@ class ProxyHeadersInPlaceTest {
     for (Balancer b : List.of(sticky, nocache, table)) {
       Selection fresh = b.select(RequestView.EMPTY);
       assertSameResponse(b, fresh, mixed);
+      assertSameResponse(b, fresh, "X-Hop", "named by the last one's Connection");
       assertSameResponse(b, fresh, "Content-Length", "3");
       assertSameResponse(b, fresh, "Cache-Control", "public");
     }

@@ -20,7 +20,6 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -53,8 +52,9 @@ import org.slf4j.LoggerFactory;
 final class Exchange {
   private static final Logger log = LoggerFactory.getLogger(Exchange.class);
 
-  /** The server side's codec limits: HttpClientCodec's defaults but for the body pieces ({@link ProxyEngine#MAX_CHUNK}). */
-  private static final HttpDecoderConfig CLIENT_CODEC = new HttpDecoderConfig().setMaxChunkSize(ProxyEngine.MAX_CHUNK);
+  /** The server side's codec limits: Netty's defaults but for the body pieces ({@link ProxyEngine#MAX_CHUNK}). */
+  private static final HttpDecoderConfig SERVER_SIDE_CODEC = new HttpDecoderConfig().setMaxChunkSize(ProxyEngine.MAX_CHUNK)
+      .setTrailersFactory(LazyTrailers.FACTORY);
 
   private final LoadBalancingHandler conn;
   private final ProxyEngine engine;
@@ -182,7 +182,7 @@ final class Exchange {
         .handler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel ch) {
-            ch.pipeline().addLast(new HttpClientCodec(CLIENT_CODEC, false, false), new BackendHandler(pool, endpoint, engine));
+            ch.pipeline().addLast(new BackendCodec(SERVER_SIDE_CODEC), new BackendHandler(pool, endpoint, engine));
           }
         })
         .connect(new InetSocketAddress(endpoint.address(), endpoint.port()));
@@ -342,7 +342,7 @@ final class Exchange {
     HttpResponse out = r; // edited in place, as the request
     out.setProtocolVersion(HttpVersion.HTTP_1_1);
     NettyHeaders.Lines lines = conn.headerLines().of(r.headers());
-    engine.headers().response(lines, selection);
+    engine.headers().response(lines, selection, conn.headersMemo());
     lines.clear();
     boolean bodyless = request.method().equals(HttpMethod.HEAD) || r.status().code() == 204
         || r.status().code() == 304;

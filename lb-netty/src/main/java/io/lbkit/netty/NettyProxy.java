@@ -45,6 +45,10 @@ public final class NettyProxy implements AutoCloseable {
   /** The header block a request may have, as HAProxy's default buffer (16 KiB); larger gets 431. */
   static final int MAX_HEADER_SIZE = 16 * 1024;
   static final int MAX_INITIAL_LINE = 8 * 1024;
+  /** The client side's codec: the limits above, bodies in {@link ProxyEngine#MAX_CHUNK} pieces, trailers made on demand. */
+  private static final HttpDecoderConfig CLIENT_SIDE_CODEC = new HttpDecoderConfig().setMaxHeaderSize(MAX_HEADER_SIZE)
+      .setMaxInitialLineLength(MAX_INITIAL_LINE).setMaxChunkSize(ProxyEngine.MAX_CHUNK)
+      .setTrailersFactory(LazyTrailers.FACTORY);
 
   private final ProxyEngine engine;
   private final EventLoopGroup loops;
@@ -68,8 +72,7 @@ public final class NettyProxy implements AutoCloseable {
             @Override
             protected void initChannel(Channel ch) {
               ch.pipeline().addLast(
-                  new HttpServerCodec(new HttpDecoderConfig().setMaxHeaderSize(MAX_HEADER_SIZE)
-                      .setMaxInitialLineLength(MAX_INITIAL_LINE).setMaxChunkSize(ProxyEngine.MAX_CHUNK)),
+                  new HttpServerCodec(CLIENT_SIDE_CODEC),
                   new HttpServerExpectContinueHandler(),
                   engine.newHandler());
             }

@@ -16,7 +16,6 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectDecoder;
 import io.netty.handler.codec.http.HttpObjectEncoder;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -95,8 +94,8 @@ final class Tunnel implements OpenTunnels.Tunnel {
     ChannelPipeline sp = server.pipeline();
     ChannelPipeline cp = client.pipeline();
     // the server codec's encoder passes bytes through from now on (the client's first bytes may come at once)
-    HttpClientCodec serverCodec = sp.get(HttpClientCodec.class);
-    serverCodec.prepareUpgradeFrom(sp.context(serverCodec));
+    BackendCodec serverCodec = sp.get(BackendCodec.class);
+    serverCodec.passThrough();
     sp.addBefore(sp.context(serverHandler).name(), HANDLER, t.serverSide);
     sp.remove(serverHandler);
     clientHandler.writeAndFlush(switching); // encoded by the client codec, still in place

@@ -25,9 +25,10 @@ import java.util.Map;
  * loop's CPU time per request (user / sys, from the kernel's per-thread counters) is printed too,
  * for one connection sending its requests one after another (no batching: more system calls per
  * request than under wrk's 32 connections).
- * Run with the test class path: {@code java -cp ... io.lbkit.netty.AllocationProbe [requests]};
- * prints one line per mode: sticky cookie off, on without a cookie from the client (a
- * {@code Set-Cookie} on every answer, as wrk sees it) and on with the client's cookie.
+ * Run with the test class path: {@code java -cp ... io.lbkit.netty.AllocationProbe [requests [modes]]};
+ * prints one line per mode: sticky cookie {@code off}, on without a cookie from the client
+ * ({@code sticky-new}: a {@code Set-Cookie} on every answer, as wrk sees it) and on with the
+ * client's cookie ({@code sticky-returning}); all three unless a comma-separated list is given.
  */
 public final class AllocationProbe {
   private AllocationProbe() {
@@ -40,7 +41,8 @@ public final class AllocationProbe {
       backends.add(WhoamiServer.start("whoami" + (i + 1), "127.0.0." + (i + 2)));
     }
     try {
-      for (String mode : List.of("off", "sticky-new", "sticky-returning")) {
+      List<String> modes = args.length > 1 ? List.of(args[1].split(",")) : List.of("off", "sticky-new", "sticky-returning");
+      for (String mode : modes) {
         Map<String, String> params = new LinkedHashMap<>();
         StringBuilder list = new StringBuilder();
         for (WhoamiServer b : backends) {

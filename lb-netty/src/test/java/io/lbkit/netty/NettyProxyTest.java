@@ -5,7 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lbkit.core.Server;
 import io.lbkit.testkit.RecordedRequest;
 import io.lbkit.testkit.WhoamiServer;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -110,5 +116,65 @@ class NettyProxyTest {
     RecordedRequest got = f.backend(0).takeRequest(Duration.ofSeconds(5));
     assertThat(got.header("Host")).isEqualTo(f.backend(0).authority());
     assertThat(got.headers("X-Forwarded-For")).isEmpty();
+  }
+
+  /**
+   * The server answers a HEAD with the head a GET would get, Content-Length included, and no body:
+   * the engine must read it so (the codec pairs answers with their methods), or the next answer on
+   * the pooled connection would be taken for the HEAD's body. Status lines pass as sent.
+   */
+  @Test
+  void headAnswersHaveNoBodyAndBothConnectionsCarryOn() throws Exception {
+    f.backends(1).start();
+    try (Socket s = new Socket("127.0.0.1", f.proxy.port())) {
+      s.setSoTimeout(10_000);
+      OutputStream out = s.getOutputStream();
+      InputStream in = new BufferedInputStream(s.getInputStream());
+      for (int i = 0; i < 2; i++) {
+        out.write(ascii("HEAD /page HTTP/1.1\r\nHost: x\r\n\r\n"));
+        out.flush();
+        String head = readHead(in);
+        assertThat(head).startsWith("HTTP/1.1 200 OK\r\n").containsIgnoringCase("Content-Length: ");
+        assertThat(contentLength(head)).isPositive();
+        out.write(ascii("GET /page HTTP/1.1\r\nHost: x\r\n\r\n"));
+        out.flush();
+        String get = readHead(in);
+        assertThat(get).startsWith("HTTP/1.1 200 OK\r\n");
+        assertThat(new String(in.readNBytes(contentLength(get)), StandardCharsets.UTF_8)).contains("GET /page ");
+        out.write(ascii("GET /status/404 HTTP/1.1\r\nHost: x\r\n\r\n"));
+        out.flush();
+        String notFound = readHead(in);
+        assertThat(notFound).as("the server's own reason phrase").startsWith("HTTP/1.1 404 Status 404\r\n");
+        assertThat(contentLength(notFound)).isZero();
+      }
+    }
+    assertThat(f.backend(0).requests()).extracting(RecordedRequest::method)
+        .containsExactly("HEAD", "GET", "GET", "HEAD", "GET", "GET");
+    assertThat(f.backend(0).connectionCount()).as("one pooled connection for all").isEqualTo(1);
+  }
+
+  private static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  private static String readHead(InputStream in) throws IOException {
+    StringBuilder head = new StringBuilder();
+    while (head.length() < 4 || !head.substring(head.length() - 4).equals("\r\n\r\n")) {
+      int c = in.read();
+      if (c < 0) {
+        throw new IOException("closed after " + head);
+      }
+      head.append((char) c);
+    }
+    return head.toString();
+  }
+
+  private static int contentLength(String head) {
+    for (String line : head.split("\r\n")) {
+      if (line.regionMatches(true, 0, "Content-Length:", 0, 15)) {
+        return Integer.parseInt(line.substring(15).trim());
+      }
+    }
+    throw new AssertionError("no Content-Length in " + head);
   }
 }

@@ -56,6 +56,7 @@ import org.slf4j.LoggerFactory;
  *       the text {@code whoami} with the server's name ({@link WebSocketEcho}); {@code /websocket}
  *       without it: a page that opens such a socket in a browser.
  * </ul>
+ * A {@code HEAD} to any other path gets the whoami answer's head, without its body.
  * {@link #answerWith(int)} answers every path with one status instead (a health-check target).
  * Any path also takes {@code ?wait=D} ({@code 500ms}, {@code 2s}, {@code 1m}), as
  * {@code traefik/whoami} does: the answer is held back for D (a slow backend, e.g. for graceful
@@ -469,6 +470,9 @@ public final class WhoamiServer implements AutoCloseable {
       } else if (path.equals("/set-cookie")) {
         writeText(out, 200, whoami(head, remote),
             "Set-Cookie: JSESSIONID=backend-" + name + "; Path=/; HttpOnly\r\nSet-Cookie: theme=dark\r\n", connection);
+      } else if (head.method.equals("HEAD")) {
+        writeHead(out, 200, whoami(head, remote), "", connection);
+        out.flush();
       } else {
         writeText(out, 200, whoami(head, remote), "", connection);
       }
@@ -536,11 +540,18 @@ public final class WhoamiServer implements AutoCloseable {
 
   private static void writeText(OutputStream out, int status, String text, String extraHeaders, String connection)
       throws IOException {
+    byte[] bytes = writeHead(out, status, text, extraHeaders, connection);
+    out.write(bytes);
+    out.flush();
+  }
+
+  /** Writes the head {@link #writeText} sends (alone: the answer to a {@code HEAD}); returns the body it describes. */
+  private static byte[] writeHead(OutputStream out, int status, String text, String extraHeaders, String connection)
+      throws IOException {
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
     out.write(ascii("HTTP/1.1 " + status + " OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: "
         + bytes.length + "\r\n" + extraHeaders + connection + "\r\n"));
-    out.write(bytes);
-    out.flush();
+    return bytes;
   }
 
   private static void writeStatus(OutputStream out, int status, String connection) throws IOException {
