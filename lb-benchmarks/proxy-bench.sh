@@ -76,8 +76,8 @@ cat >"$OUT/alloc.jfc" <<'JFC'
 </configuration>
 JFC
 JFR_AT_START=(-XX:StartFlightRecording=name=alloc,settings="$OUT/alloc.jfc")
-cpu_ticks() { # pid: user + system CPU time of the whole process so far, in clock ticks (fields 14 and 15)
-  awk '{ print $14 + $15 }' "/proc/$1/stat"
+cpu_ticks() { # pid: user and system CPU time of the whole process so far, in clock ticks (fields 14 and 15)
+  awk '{ print $14, $15 }' "/proc/$1/stat"
 }
 
 wait_http() { # url, name (a gateway may take minutes to start on a busy machine)
@@ -182,10 +182,11 @@ for round in $(seq 1 "$ROUNDS"); do
   for ((k = 0; k < n; k++)); do
     t=${TARGETS[$(((round - 1 + k) % n))]}
     echo "== round $round: $t"
-    before=$(cpu_ticks "${PID[$t]}")
+    read -r user_before sys_before < <(cpu_ticks "${PID[$t]}")
     wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "http://${ADDR[$t]}/" >"$OUT/$t-$round.txt" \
       || { echo "proxy-bench.sh: wrk against $t failed; see $OUT/$t-$round.txt and $OUT/$t.log" >&2; exit 1; }
-    echo $(($(cpu_ticks "${PID[$t]}") - before)) >>"$OUT/$t-cpu-ticks"
+    read -r user_after sys_after < <(cpu_ticks "${PID[$t]}")
+    echo "$((user_after - user_before)) $((sys_after - sys_before))" >>"$OUT/$t-cpu-ticks"
     grep -E "Requests/sec|^ +(50|99)%|Non-2xx|Socket errors" "$OUT/$t-$round.txt" || true
   done
 done
@@ -251,8 +252,8 @@ for t in targets:
         errors += sum(map(int, m.groups())) if m else 0
     requests = sum(int(re.search(r"(\d+) requests in", open(f"{out}/{t}-{r}.txt").read()).group(1))
                    for r in range(1, int(rounds) + 1))
-    ticks = sum(int(x) for x in open(f"{out}/{t}-cpu-ticks").read().split())
-    cpu_us = ticks * 1e6 / int(clk_tck) / requests
+    ticks = [tuple(map(int, l.split())) for l in open(f"{out}/{t}-cpu-ticks") if l.strip()]
+    cpu_us = tuple(sum(x[i] for x in ticks) * 1e6 / int(clk_tck) / requests for i in (0, 1))  # user, system
     rows[t] = (rps, p50, p99, errors, alloc_per_request(t, requests), cpu_us)
 # ratios per round (the proxies of one round ran back to back), then the median: robust to drift
 def ratio(t, to="lbkit"):
@@ -266,16 +267,18 @@ print(f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC; {cpu}
       f" 40-byte body) on 127.0.0.2-4; `wrk -t{threads} -c{conns} -d{duration} --latency`, {rounds} interleaved rounds"
       " per proxy after a warm-up, each round starting with the next proxy; medians over the rounds (range in brackets);"
       " req/s vs lbkit is the median of the per-round ratios. wrk, proxy and backends share the"
-      " machine's cores. CPU: the proxy process's user + system time (/proc/PID/stat, all its threads) during its"
+      " machine's cores. req/s vs HAProxy likewise. CPU: the proxy process's user + system time (/proc/PID/stat, all its threads) during its"
       " own measured runs / requests it served. Allocation: JFR per-thread counters over the measured rounds /"
       " requests served (JVMs only; JFR records from JVM start).\n")
-print("| proxy | req/s | p50 ms | p99 ms | errors | req/s vs lbkit | proxy CPU µs / request | KB allocated / request |")
-print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+print("| proxy | req/s | p50 ms | p99 ms | errors | req/s vs lbkit | req/s vs HAProxy"
+      " | proxy CPU µs / request (user / sys) | KB allocated / request |")
+print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 for t in targets:
-    rps, p50, p99, errors, alloc, cpu_us = rows[t]
+    rps, p50, p99, errors, alloc, (user_us, sys_us) = rows[t]
     med = statistics.median(rps)
     print(f"| {label[t]} | {med:,.0f} [{min(rps):,.0f}-{max(rps):,.0f}] | {statistics.median(p50):.2f} | {statistics.median(p99):.2f}"
-          f" | {errors} | {ratio(t):.2f} | {cpu_us:.1f} | {'-' if alloc is None else f'{alloc / 1024:.1f}'} |")
+          f" | {errors} | {ratio(t):.2f} | {ratio(t, 'haproxy'):.2f} | {user_us + sys_us:.1f} ({user_us:.1f} / {sys_us:.1f})"
+          f" | {'-' if alloc is None else f'{alloc / 1024:.2f}'} |")
 print()
 if "gateway-default" in rows and "gateway-lbkit" in rows:
     r = ratio("gateway-lbkit", "gateway-default")
