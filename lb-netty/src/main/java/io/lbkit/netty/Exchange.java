@@ -162,7 +162,7 @@ final class Exchange {
     if (hostFromServer) {
       request.headers().set(HttpHeaderNames.HOST, endpoint.authority());
     }
-    Channel pooled = engine.pool(loop).lease(endpoint);
+    Channel pooled = conn.pool().lease(endpoint);
     reused = pooled != null;
     if (reused) {
       connected(pooled);
@@ -173,7 +173,7 @@ final class Exchange {
 
   /** Opens a new connection to {@code endpoint} for this attempt. */
   private void connect(Endpoint endpoint) {
-    BackendPool pool = engine.pool(loop);
+    BackendPool pool = conn.pool();
     ChannelFuture f = new Bootstrap().group(loop)
         .channel(Transport.socketChannelClassLike(client.channel()))
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, engine.connectTimeoutMillis())

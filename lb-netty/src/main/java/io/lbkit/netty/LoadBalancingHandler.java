@@ -45,6 +45,7 @@ public final class LoadBalancingHandler extends ChannelInboundHandlerAdapter {
   private final ArrayDeque<Object> waiting = new ArrayDeque<>(2);
   private ChannelHandlerContext ctx;
   private InactivityTimer clientTimer;
+  private BackendPool pool;
   private Exchange current;
   private String clientAddress;
   private int localPort;
@@ -67,6 +68,11 @@ public final class LoadBalancingHandler extends ChannelInboundHandlerAdapter {
 
   int localPort() {
     return localPort;
+  }
+
+  /** The server connections of this connection's event loop. */
+  BackendPool pool() {
+    return pool;
   }
 
   /** The connection's header editor, for the current exchange's request and response heads in turn. */
@@ -98,6 +104,7 @@ public final class LoadBalancingHandler extends ChannelInboundHandlerAdapter {
     ctx.channel().config().setWriteBufferWaterMark(ProxyEngine.WATER_MARK); // a gateway's channels too
     this.clientTimer = new InactivityTimer(ctx.channel().eventLoop(), engine.group().ticker(),
         engine.timeoutClientNanos(), this::clientTimedOut);
+    this.pool = engine.pool(ctx.channel().eventLoop()); // looked up once: a channel keeps its loop
   }
 
   @Override
