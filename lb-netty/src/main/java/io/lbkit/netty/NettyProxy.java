@@ -8,7 +8,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import java.net.InetSocketAddress;
@@ -43,12 +42,6 @@ import org.slf4j.LoggerFactory;
 public final class NettyProxy implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NettyProxy.class);
   /** The header block a request may have, as HAProxy's default buffer (16 KiB); larger gets 431. */
-  static final int MAX_HEADER_SIZE = 16 * 1024;
-  static final int MAX_INITIAL_LINE = 8 * 1024;
-  /** The client side's codec: the limits above, bodies in {@link ProxyEngine#MAX_CHUNK} pieces, trailers made on demand. */
-  private static final HttpDecoderConfig CLIENT_SIDE_CODEC = new HttpDecoderConfig().setMaxHeaderSize(MAX_HEADER_SIZE)
-      .setMaxInitialLineLength(MAX_INITIAL_LINE).setMaxChunkSize(ProxyEngine.MAX_CHUNK)
-      .setTrailersFactory(LazyTrailers.FACTORY);
 
   private final ProxyEngine engine;
   private final EventLoopGroup loops;
@@ -72,7 +65,7 @@ public final class NettyProxy implements AutoCloseable {
             @Override
             protected void initChannel(Channel ch) {
               ch.pipeline().addLast(
-                  new HttpServerCodec(CLIENT_SIDE_CODEC),
+                  new HttpServerCodec(ProxyEngine.clientCodecConfig()),
                   new HttpServerExpectContinueHandler(),
                   engine.newHandler());
             }

@@ -12,6 +12,7 @@ import io.lbkit.stats.StatsPage;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import java.util.ArrayList;
@@ -33,7 +34,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * ProxyEngine engine = ProxyEngine.create(balancer, NettyProxyOptions.defaults());
  * serverBootstrap.childHandler(new ChannelInitializer<SocketChannel>() {
  *   protected void initChannel(SocketChannel ch) {
- *     ch.pipeline().addLast(new HttpServerCodec(), new HttpServerExpectContinueHandler(), engine.newHandler());
+ *     ch.pipeline().addLast(new HttpServerCodec(ProxyEngine.clientCodecConfig()), new HttpServerExpectContinueHandler(),
+ *         engine.newHandler());
  *   }
  * });
  * }</pre>
@@ -57,6 +59,9 @@ public final class ProxyEngine {
    * memory stays below this plus one read batch.
    */
   static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(256 * 1024, 512 * 1024);
+  /** The client side's limits: a request line (414 beyond) and a header block (431 beyond). */
+  static final int MAX_INITIAL_LINE = 8 * 1024;
+  static final int MAX_HEADER_SIZE = 16 * 1024;
   private final Balancer balancer;
   private final ServerGroup group;
   private final NettyProxyOptions options;
@@ -111,12 +116,22 @@ public final class ProxyEngine {
   }
 
   /**
+   * The decoder settings {@link NettyProxy} gives its {@link HttpServerCodec}, for a gateway's own:
+   * request lines up to 8 KiB (414 beyond) and header blocks up to 16 KiB (431), bodies handed on
+   * in pieces of up to 64 KiB (a whole socket read), and a trailer map made only for a request that
+   * has trailers. A new, mutable object each call.
+   */
+  public static HttpDecoderConfig clientCodecConfig() {
+    return new HttpDecoderConfig().setMaxInitialLineLength(MAX_INITIAL_LINE).setMaxHeaderSize(MAX_HEADER_SIZE)
+        .setMaxChunkSize(MAX_CHUNK).setTrailersFactory(LazyTrailers.FACTORY);
+  }
+
+  /**
    * A handler for one client connection. It goes last in the pipeline, after an
    * {@link HttpServerCodec} (whose limits answer 400/414/431) and, for {@code Expect: 100-continue},
    * an {@link HttpServerExpectContinueHandler}; it must not be shared between connections. It sets
-   * the connection's write-buffer water marks; a codec with a 64 KiB
-   * {@link io.netty.handler.codec.http.HttpDecoderConfig#setMaxChunkSize max chunk size} passes
-   * request bodies in fewer pieces (as {@link NettyProxy} does).
+   * the connection's write-buffer water marks; a codec made with {@link #clientCodecConfig()}
+   * passes request bodies in fewer pieces and allocates less per request (as {@link NettyProxy}'s).
    */
   public ChannelHandler newHandler() {
     return new LoadBalancingHandler(this);
