@@ -15,7 +15,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -117,14 +119,12 @@ public final class NettyProxy implements AutoCloseable {
     log.info("stopping: no new connections; waiting up to {} for {} request(s) in flight",
         Durations.format(shutdownTimeout), engine.requestsInFlight());
     engine.stop();
-    long deadline = System.nanoTime() + shutdownTimeout.toNanos();
-    while (engine.openConnections() > 0 && System.nanoTime() - deadline < 0) {
-      try {
-        Thread.sleep(10); // polling a count with a deadline: shutdown only
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
+    try {
+      engine.drained().toCompletableFuture().get(shutdownTimeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException | ExecutionException e) {
+      // the grace period is over: cut off below
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
     if (engine.openConnections() > 0) {
       log.warn("grace period of {} is over: cutting off {} request(s) still in flight ({} client connection(s))",

@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -77,6 +79,7 @@ public final class ProxyEngine {
   private final Set<LoadBalancingHandler> connections = ConcurrentHashMap.newKeySet();
   private final LocalHandler[] localHandlers;
   private volatile boolean stopping;
+  private final CompletableFuture<Void> drained = new CompletableFuture<>();
 
   private ProxyEngine(Balancer balancer, NettyProxyOptions options, List<LocalHandler> local) {
     this.balancer = Objects.requireNonNull(balancer, "balancer");
@@ -139,10 +142,11 @@ public final class ProxyEngine {
 
   /**
    * Stops keep-alive: idle client connections close now, busy ones after their response, tunnels
-   * now. Requests in flight finish. {@link #openConnections()} tells when all are gone.
+   * now. Requests in flight finish. {@link #drained()} tells when all are gone.
    */
   public void stop() {
     stopping = true;
+    completeIfDrained();
     if (tunnels != null) {
       tunnels.close(); // a tunnel's client connection is idle to its handler: closed below
     }
@@ -173,6 +177,20 @@ public final class ProxyEngine {
   /** The client connections still open. */
   public int openConnections() {
     return connections.size();
+  }
+
+  /**
+   * Completes once {@link #stop()} was called and the last client connection has closed: what a
+   * gateway's shutdown waits for, with a deadline of its own, before it cuts off what is left.
+   */
+  public CompletionStage<Void> drained() {
+    return drained.minimalCompletionStage();
+  }
+
+  private void completeIfDrained() {
+    if (stopping && connections.isEmpty()) {
+      drained.complete(null);
+    }
   }
 
   public Balancer balancer() {
@@ -257,5 +275,6 @@ public final class ProxyEngine {
 
   void closed(LoadBalancingHandler h) {
     connections.remove(h);
+    completeIfDrained();
   }
 }

@@ -1,7 +1,6 @@
 package io.lbkit.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.lbkit.config.BackendConfig;
 import io.lbkit.core.Balancer;
@@ -112,7 +111,9 @@ class GatewayPipelineTest {
       assertThat(ws.ask("echo me")).isEqualTo("echo me");
     }
 
+    assertThat(engine.drained().toCompletableFuture()).isNotDone();
     engine.stop();
-    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(() -> engine.openConnections() == 0);
+    engine.drained().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(engine.openConnections()).isZero();
   }
 }
