@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * The short answers a proxy gives instead of the server's: status, a one-line {@code text/plain}
  * body and {@code Cache-Control: no-cache}. Every engine sends the same ones (HAProxy's
- * 502/503/504 meanings).
+ * 502/503/504 meanings, and 405 for {@code CONNECT}).
  */
 public final class ErrorResponse {
   /** 503: no server is available (an empty selection, or no server left to retry on). */
@@ -18,6 +18,10 @@ public final class ErrorResponse {
   /** 504: the server did not answer within {@code timeout-server}. */
   public static final ErrorResponse GATEWAY_TIMEOUT =
       new ErrorResponse(504, "504 Gateway Timeout: the server didn't respond in time.\n");
+
+  /** 405: {@code CONNECT}, a forward proxy's method, which no server behind a reverse proxy expects. */
+  public static final ErrorResponse CONNECT_REFUSED =
+      new ErrorResponse(405, "405 Method Not Allowed: CONNECT is not proxied.\n");
 
   /** The {@code Content-Type} of every error body. */
   public static final String CONTENT_TYPE = "text/plain; charset=utf-8";
@@ -38,6 +42,14 @@ public final class ErrorResponse {
    */
   public static ErrorResponse unlessSelected(Selection selection) {
     return selection.isEmpty() ? NO_SERVER : null;
+  }
+
+  /**
+   * What a proxying engine answers instead of forwarding a request with {@code method}:
+   * {@link #CONNECT_REFUSED} for {@code CONNECT}, else null.
+   */
+  public static ErrorResponse refusedMethod(String method) {
+    return "CONNECT".equals(method) ? CONNECT_REFUSED : null;
   }
 
   /** The answer for 502, 503 or 504. */

@@ -2,12 +2,14 @@ package io.lbkit.netty;
 
 import io.lbkit.local.LocalAnswer;
 import io.lbkit.local.LocalHandler;
+import io.lbkit.proxy.ErrorResponse;
 import io.lbkit.proxy.ProxyHeaders;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -152,6 +154,12 @@ public final class LoadBalancingHandler extends ChannelInboundHandlerAdapter {
       if (badHost != null) {
         ReferenceCountUtil.release(msg);
         reject(HttpResponseStatus.BAD_REQUEST, badHost);
+        return;
+      }
+      ErrorResponse refused = ErrorResponse.refusedMethod(request.method().name());
+      if (refused != null) {
+        ReferenceCountUtil.release(msg);
+        answerAndClose(NettyHeaders.error(refused, true));
         return;
       }
       LocalHandler local = engine.hasLocalHandlers() ? engine.localHandler(LocalAnswers.path(request.uri())) : null;
@@ -313,9 +321,13 @@ public final class LoadBalancingHandler extends ChannelInboundHandlerAdapter {
 
   /** Answers {@code status} with {@code text} and closes: nothing more is read from this connection. */
   private void reject(HttpResponseStatus status, String text) {
+    answerAndClose(NettyHeaders.rejected(status, text));
+  }
+
+  private void answerAndClose(FullHttpResponse answer) {
     closing = true;
     releaseWaiting();
-    ctx.writeAndFlush(NettyHeaders.rejected(status, text)).addListener(ChannelFutureListener.CLOSE);
+    ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
   }
 
   @Override

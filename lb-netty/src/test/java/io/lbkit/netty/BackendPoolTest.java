@@ -14,7 +14,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -98,7 +98,7 @@ class BackendPoolTest {
         .handler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel c) {
-            c.pipeline().addLast(new HttpClientCodec(), new BackendHandler(pool, endpoint, engine));
+            c.pipeline().addLast(new BackendCodec(new HttpDecoderConfig()), new BackendHandler(pool, endpoint, engine));
           }
         })
         .connect(server.getLocalSocketAddress()).sync().channel();

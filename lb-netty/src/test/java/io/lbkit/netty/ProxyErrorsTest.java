@@ -65,6 +65,14 @@ class ProxyErrorsTest {
   }
 
   @Test
+  void connectIs405AndNeverForwarded() throws Exception {
+    f.backends(1).start();
+    String answer = raw("CONNECT 127.0.0.2:22 HTTP/1.1\r\nHost: 127.0.0.2:22\r\n\r\n");
+    assertThat(answer).startsWith("HTTP/1.1 405 ").endsWith(new String(ErrorResponse.CONNECT_REFUSED.body(), StandardCharsets.UTF_8));
+    assertThat(f.backend(0).requestCount()).isZero();
+  }
+
+  @Test
   void oversizedHeadersAre431() throws Exception {
     f.backends(1).start();
     String answer = raw("GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(20_000) + "\r\n\r\n");

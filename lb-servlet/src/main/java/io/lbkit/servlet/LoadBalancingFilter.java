@@ -171,6 +171,11 @@ public final class LoadBalancingFilter implements Filter {
       response.sendError(500, "lbkit: the load-balancing filter needs asyncSupported=true");
       return;
     }
+    ErrorResponse refused = proxy == null ? null : ErrorResponse.refusedMethod(request.getMethod());
+    if (refused != null) {
+      ServletHeaders.writeError(response, refused);
+      return;
+    }
     Selection selection = select(request, response);
     if (selection == null) {
       return; // answered 503

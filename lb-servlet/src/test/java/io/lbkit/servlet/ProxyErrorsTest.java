@@ -4,12 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.lbkit.proxy.ErrorResponse;
 import io.lbkit.servlet.ServletContainer.Kind;
 import io.lbkit.testkit.Effect;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.Socket;
+import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,6 +35,37 @@ class ProxyErrorsTest {
     assertThat(r.statusCode()).isEqualTo(503);
     assertThat(r.body()).isEqualTo("503 Service Unavailable: no server is available to handle this request.\n");
     assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
+  }
+
+  /**
+   * CONNECT, a forward proxy's method, is never forwarded: the filter answers 405 (as the Netty
+   * engine does) where the container lets it through (Jetty); Tomcat answers 501 itself.
+   */
+  @ParameterizedTest
+  @EnumSource(Kind.class)
+  void connectIsRefusedAndNotForwarded(Kind kind) throws Exception {
+    f.backends(1).start(kind);
+    URI uri = f.uri("/");
+    try (Socket s = new Socket(uri.getHost(), uri.getPort())) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write(("CONNECT " + f.backend(0).authority() + " HTTP/1.1\r\nHost: "
+          + f.backend(0).authority() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      InputStream in = s.getInputStream();
+      StringBuilder head = new StringBuilder();
+      while (!head.toString().endsWith("\r\n\r\n")) {
+        int c = in.read();
+        assertThat(c).as("answer so far: %s", head).isNotNegative();
+        head.append((char) c);
+      }
+      if (kind == Kind.TOMCAT) {
+        assertThat(head.toString()).startsWith("HTTP/1.1 501 ");
+      } else {
+        String body = new String(ErrorResponse.CONNECT_REFUSED.body(), StandardCharsets.UTF_8);
+        assertThat(head.toString()).startsWith("HTTP/1.1 405 ");
+        assertThat(new String(in.readNBytes(body.length()), StandardCharsets.UTF_8)).isEqualTo(body);
+      }
+    }
+    assertThat(f.backend(0).requestCount()).isZero();
   }
 
   @ParameterizedTest

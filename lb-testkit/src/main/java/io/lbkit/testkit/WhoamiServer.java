@@ -56,7 +56,8 @@ import org.slf4j.LoggerFactory;
  *       the text {@code whoami} with the server's name ({@link WebSocketEcho}); {@code /websocket}
  *       without it: a page that opens such a socket in a browser.
  * </ul>
- * A {@code HEAD} to any other path gets the whoami answer's head, without its body.
+ * A {@code HEAD} to a path not listed above gets the whoami answer's head, without its body (the
+ * paths above answer a {@code HEAD} with their body: not for {@code HEAD} tests).
  * {@link #answerWith(int)} answers every path with one status instead (a health-check target).
  * Any path also takes {@code ?wait=D} ({@code 500ms}, {@code 2s}, {@code 1m}), as
  * {@code traefik/whoami} does: the answer is held back for D (a slow backend, e.g. for graceful
