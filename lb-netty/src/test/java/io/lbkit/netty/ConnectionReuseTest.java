@@ -1,5 +1,6 @@
 package io.lbkit.netty;
 
+import static io.lbkit.netty.RawHttp.readResponse;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -94,19 +95,5 @@ class ConnectionReuseTest {
     }
     assertThat(f.backend(0).connectionCount()).as("the POST went on the pooled connection").isEqualTo(1);
     assertThat(f.backend(0).requests()).extracting(RecordedRequest::target).containsExactly("/first", "/pay");
-  }
-
-  /** Reads one response with a Content-Length body. */
-  private static String readResponse(InputStream in) throws Exception {
-    StringBuilder head = new StringBuilder();
-    while (!head.toString().endsWith("\r\n\r\n")) {
-      int c = in.read();
-      assertThat(c).as("response head: %s", head).isNotNegative();
-      head.append((char) c);
-    }
-    String lower = head.toString().toLowerCase();
-    int at = lower.indexOf("content-length: ");
-    int length = Integer.parseInt(lower.substring(at + 16, lower.indexOf('\r', at)).trim());
-    return head + new String(in.readNBytes(length), StandardCharsets.ISO_8859_1);
   }
 }

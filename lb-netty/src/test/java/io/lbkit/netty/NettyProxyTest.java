@@ -1,12 +1,14 @@
 package io.lbkit.netty;
 
+import static io.lbkit.netty.RawHttp.ascii;
+import static io.lbkit.netty.RawHttp.contentLength;
+import static io.lbkit.netty.RawHttp.readHead;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lbkit.core.Server;
 import io.lbkit.testkit.RecordedRequest;
 import io.lbkit.testkit.WhoamiServer;
 import java.io.BufferedInputStream;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -151,30 +153,5 @@ class NettyProxyTest {
     assertThat(f.backend(0).requests()).extracting(RecordedRequest::method)
         .containsExactly("HEAD", "GET", "GET", "HEAD", "GET", "GET");
     assertThat(f.backend(0).connectionCount()).as("one pooled connection for all").isEqualTo(1);
-  }
-
-  private static byte[] ascii(String s) {
-    return s.getBytes(StandardCharsets.US_ASCII);
-  }
-
-  private static String readHead(InputStream in) throws IOException {
-    StringBuilder head = new StringBuilder();
-    while (head.length() < 4 || !head.substring(head.length() - 4).equals("\r\n\r\n")) {
-      int c = in.read();
-      if (c < 0) {
-        throw new IOException("closed after " + head);
-      }
-      head.append((char) c);
-    }
-    return head.toString();
-  }
-
-  private static int contentLength(String head) {
-    for (String line : head.split("\r\n")) {
-      if (line.regionMatches(true, 0, "Content-Length:", 0, 15)) {
-        return Integer.parseInt(line.substring(15).trim());
-      }
-    }
-    throw new AssertionError("no Content-Length in " + head);
   }
 }

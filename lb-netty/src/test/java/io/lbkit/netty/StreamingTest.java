@@ -1,8 +1,8 @@
 package io.lbkit.netty;
 
+import static io.lbkit.netty.RawHttp.readHead;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lbkit.testkit.WhoamiServer;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.EOFException;
@@ -88,18 +88,6 @@ class StreamingTest {
   }
 
   private static final byte[] CRLF = {'\r', '\n'};
-
-  private static String readHead(InputStream in) throws IOException {
-    StringBuilder sb = new StringBuilder();
-    while (sb.length() < 4 || !sb.substring(sb.length() - 4).equals("\r\n\r\n")) {
-      int c = in.read();
-      if (c < 0) {
-        throw new EOFException("head: " + sb);
-      }
-      sb.append((char) c);
-    }
-    return sb.toString();
-  }
 
   /** The data of a chunked body, ending at the last chunk. */
   private static final class ChunkedStream extends InputStream {

@@ -1,5 +1,7 @@
 package io.lbkit.netty;
 
+import static io.lbkit.netty.RawHttp.ascii;
+import static io.lbkit.netty.RawHttp.readHead;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedInputStream;
@@ -90,15 +92,6 @@ class TrailersTest {
     }
   }
 
-  private static String readHead(InputStream in) throws IOException {
-    StringBuilder head = new StringBuilder();
-    String l;
-    while (!(l = line(in)).isEmpty()) {
-      head.append(l).append("\r\n");
-    }
-    return head.append("\r\n").toString();
-  }
-
   private static String line(InputStream in) throws IOException {
     ByteArrayOutputStream b = new ByteArrayOutputStream();
     int c;
@@ -113,7 +106,4 @@ class TrailersTest {
     return b.toString(StandardCharsets.US_ASCII);
   }
 
-  private static byte[] ascii(String s) {
-    return s.getBytes(StandardCharsets.US_ASCII);
-  }
 }
