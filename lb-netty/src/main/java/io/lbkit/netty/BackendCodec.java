@@ -19,11 +19,11 @@ import java.util.Locale;
 
 /**
  * The HTTP/1.1 codec of a connection to a server: Netty's {@link io.netty.handler.codec.http.HttpClientCodec}
- * less what this proxy never asks of it ({@code CONNECT} tunnels: the engine answers {@code CONNECT}
- * with 405; counting missing responses),
- * with a decoder that does not copy what every response repeats. Netty's response decoder makes
- * a string of the version, the status code and the reason phrase, and a name object for each
- * header line: about 250 bytes per response. Here the usual ones are constants.
+ * less what this proxy never asks of it ({@code CONNECT} tunnels, as the engine answers
+ * {@code CONNECT} with 405; counting missing responses), with a decoder that does not copy what
+ * every response repeats. Netty's response decoder makes a string of the version, the status code
+ * and the reason phrase, and a name object for each header line: about 250 bytes per response.
+ * Here the usual ones are constants.
  *
  * <p>Like Netty's codec it pairs each response with its request's method, so that the answer to
  * a {@code HEAD} is read without a body.
