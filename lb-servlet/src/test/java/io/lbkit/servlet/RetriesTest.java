@@ -7,6 +7,7 @@ import io.lbkit.balance.LeastConnectionsBalancer;
 import io.lbkit.balance.RoundRobinBalancer;
 import io.lbkit.cookie.StickyCookieBalancer;
 import io.lbkit.core.Balancer;
+import io.lbkit.core.ChurningBalancer;
 import io.lbkit.core.Endpoint;
 import io.lbkit.core.ServerGroup;
 import io.lbkit.servlet.ServletContainer.Kind;

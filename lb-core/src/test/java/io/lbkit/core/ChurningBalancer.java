@@ -1,12 +1,5 @@
-package io.lbkit.servlet;
+package io.lbkit.core;
 
-import io.lbkit.core.Balancer;
-import io.lbkit.core.Endpoint;
-import io.lbkit.core.RequestView;
-import io.lbkit.core.Selection;
-import io.lbkit.core.Server;
-import io.lbkit.core.ServerGroup;
-import io.lbkit.core.TriedServers;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,15 +13,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Each publish gives the endpoints {@code all} a new weight (1 or 2, alternating), and drops
  * one endpoint in turn from the list (a replica that was just removed, back in the next
  * publish), except {@code keep}; with {@code keep} null nothing is dropped (only weights change).
+ * Shared by the engines' retry tests (lb-core's test-jar).
  */
-final class ChurningBalancer implements Balancer {
+public final class ChurningBalancer implements Balancer {
   private final Balancer delegate;
   private final ServerGroup group;
   private final List<Endpoint> all;
   private final Endpoint keep;
   private final AtomicInteger publishes = new AtomicInteger();
 
-  ChurningBalancer(Balancer delegate, List<Endpoint> all, Endpoint keep) {
+  public ChurningBalancer(Balancer delegate, List<Endpoint> all, Endpoint keep) {
     this.delegate = delegate;
     this.group = delegate.group();
     this.all = List.copyOf(all);
@@ -36,7 +30,7 @@ final class ChurningBalancer implements Balancer {
   }
 
   /** How many snapshots this balancer published. */
-  int publishes() {
+  public int publishes() {
     return publishes.get();
   }
 
