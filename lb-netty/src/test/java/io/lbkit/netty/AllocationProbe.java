@@ -28,7 +28,8 @@ import java.util.Map;
  * Run with the test class path: {@code java -cp ... io.lbkit.netty.AllocationProbe [requests [modes]]};
  * prints one line per mode: sticky cookie {@code off}, on without a cookie from the client
  * ({@code sticky-new}: a {@code Set-Cookie} on every answer, as wrk sees it) and on with the
- * client's cookie ({@code sticky-returning}); all three unless a comma-separated list is given.
+ * client's cookie ({@code sticky-returning}); all three unless a comma-separated list is given;
+ * {@code browser} (sticky cookie off) sends the dozen header lines a browser sends.
  */
 public final class AllocationProbe {
   private AllocationProbe() {
@@ -61,7 +62,7 @@ public final class AllocationProbe {
           OutputStream out = s.getOutputStream();
           InputStream in = new BufferedInputStream(s.getInputStream(), 8192);
           String cookie = mode.equals("sticky-returning") ? "" : null;
-          byte[] req = request(proxy.port(), null);
+          byte[] req = mode.equals("browser") ? browserRequest(proxy.port()) : request(proxy.port(), null);
           if (cookie != null) {
             out.write(req);
             out.flush();
@@ -87,6 +88,19 @@ public final class AllocationProbe {
         b.close();
       }
     }
+  }
+
+  /** What a browser sends for a page of the app behind: a dozen header lines. */
+  private static byte[] browserRequest(int port) {
+    return ("GET /data?size=64 HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nConnection: keep-alive\r\n"
+        + "sec-ch-ua: \"Chromium\";v=\"142\", \"Not_A Brand\";v=\"99\"\r\nsec-ch-ua-mobile: ?0\r\n"
+        + "sec-ch-ua-platform: \"Linux\"\r\nUpgrade-Insecure-Requests: 1\r\n"
+        + "User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36\r\n"
+        + "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8\r\n"
+        + "Sec-Fetch-Site: same-origin\r\nSec-Fetch-Mode: navigate\r\nSec-Fetch-Dest: document\r\n"
+        + "Referer: http://127.0.0.1:" + port + "/\r\nAccept-Encoding: gzip, deflate, br, zstd\r\n"
+        + "Accept-Language: en-US,en;q=0.9\r\nCookie: JSESSIONID=0123456789ABCDEF0123456789ABCDEF\r\n\r\n")
+        .getBytes(StandardCharsets.US_ASCII);
   }
 
   private static byte[] request(int port, String cookie) {
