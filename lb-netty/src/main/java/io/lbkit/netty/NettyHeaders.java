@@ -34,17 +34,7 @@ final class NettyHeaders {
   }
 
   static HeaderSink sink(HttpHeaders headers) {
-    return new HeaderSink() {
-      @Override
-      public void add(String name, String value) {
-        headers.add(name, value);
-      }
-
-      @Override
-      public void set(String name, String value) {
-        headers.set(name, value);
-      }
-    };
+    return new Lines().of(headers); // its add and set write to the headers
   }
 
   /**
