@@ -2,10 +2,7 @@ package io.lbkit.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lbkit.balance.LeastConnectionsBalancer;
-import io.lbkit.balance.RoundRobinBalancer;
-import io.lbkit.cookie.StickyCookieBalancer;
-import io.lbkit.core.Balancer;
+import io.lbkit.core.BalancerKind;
 import io.lbkit.core.ChurningBalancer;
 import io.lbkit.core.Endpoint;
 import io.lbkit.core.ServerGroup;
@@ -19,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -30,18 +26,6 @@ import org.junit.jupiter.params.provider.EnumSource;
  * snapshot of the server list ({@link ChurningBalancer}: replicas come and go between attempts).
  */
 class RetriesTest {
-  enum Balance {
-    ROUNDROBIN(RoundRobinBalancer::create),
-    LEASTCONN(LeastConnectionsBalancer::create),
-    COOKIE(g -> StickyCookieBalancer.builder().cookie("SERVERID").cookieKey("k1").build(g));
-
-    final Function<ServerGroup, Balancer> create;
-
-    Balance(Function<ServerGroup, Balancer> create) {
-      this.create = create;
-    }
-  }
-
   private final List<WhoamiServer> backends = new ArrayList<>();
   private ServerGroup group;
 
@@ -60,8 +44,8 @@ class RetriesTest {
    * would allow two attempts: every request still reaches the live one.
    */
   @ParameterizedTest
-  @EnumSource(Balance.class)
-  void noRequestFailsWhileAServerIsLiveThoughTheListChangesBetweenAttempts(Balance balance) throws Exception {
+  @EnumSource(BalancerKind.class)
+  void noRequestFailsWhileAServerIsLiveThoughTheListChangesBetweenAttempts(BalancerKind balance) throws Exception {
     List<Endpoint> endpoints = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
       WhoamiServer b = WhoamiServer.start("whoami" + (i + 1), "127.0.0." + (i + 2));
@@ -72,7 +56,7 @@ class RetriesTest {
       }
     }
     group = ServerGroup.builder("be").slots("whoami", endpoints.size()).endpoints(endpoints).build();
-    ChurningBalancer churning = new ChurningBalancer(balance.create.apply(group), endpoints, endpoints.get(5));
+    ChurningBalancer churning = new ChurningBalancer(balance.create(group), endpoints, endpoints.get(5));
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     try (NettyProxy proxy = NettyProxy.builder().listen(new InetSocketAddress("127.0.0.1", 0)).balancer(churning)
         .options(NettyProxyOptions.parse(Map.of("retries", "1"))).threads(2).shutdownTimeout(Duration.ofSeconds(5))

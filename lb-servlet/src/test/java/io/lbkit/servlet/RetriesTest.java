@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.lbkit.balance.LeastConnectionsBalancer;
-import io.lbkit.balance.RoundRobinBalancer;
-import io.lbkit.cookie.StickyCookieBalancer;
-import io.lbkit.core.Balancer;
+import io.lbkit.core.BalancerKind;
 import io.lbkit.core.ChurningBalancer;
 import io.lbkit.core.Endpoint;
 import io.lbkit.core.ServerGroup;
@@ -24,7 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -37,18 +34,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 class RetriesTest {
   @RegisterExtension
   final Fixture f = new Fixture();
-
-  enum Balance {
-    ROUNDROBIN(RoundRobinBalancer::create),
-    LEASTCONN(LeastConnectionsBalancer::create),
-    COOKIE(g -> StickyCookieBalancer.builder().cookie("SERVERID").cookieKey("k1").build(g));
-
-    final Function<ServerGroup, Balancer> create;
-
-    Balance(Function<ServerGroup, Balancer> create) {
-      this.create = create;
-    }
-  }
 
   private ServerGroup group() {
     List<Endpoint> list = new ArrayList<>();
@@ -99,11 +84,11 @@ class RetriesTest {
       f.backend(i).stop();
     }
     List<ServerGroup> groups = new ArrayList<>();
-    for (Balance balance : Balance.values()) {
+    for (BalancerKind balance : BalancerKind.values()) {
       ServerGroup group = group();
       groups.add(group);
       Endpoint live = Endpoint.parse(f.backend(5).authority());
-      ChurningBalancer churning = new ChurningBalancer(balance.create.apply(group), endpoints(group), live);
+      ChurningBalancer churning = new ChurningBalancer(balance.create(group), endpoints(group), live);
       Fixture one = f.closeLater(new Fixture());
       one.filter(new LoadBalancingFilter(churning, FilterOptions.builder().retries(1).build())).start(kind);
       int failed = 0;
@@ -117,7 +102,7 @@ class RetriesTest {
       assertThat(churning.publishes()).as(balance + ": publishes").isGreaterThan(40);
       one.close();
     }
-    assertThat(f.backend(5).requestCount()).isEqualTo(40 * Balance.values().length);
+    assertThat(f.backend(5).requestCount()).isEqualTo(40 * BalancerKind.values().length);
   }
 
   /**
