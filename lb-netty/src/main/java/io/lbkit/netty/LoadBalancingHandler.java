@@ -12,7 +12,6 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -20,13 +19,11 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
 import java.util.Iterator;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -289,17 +286,13 @@ public final class LoadBalancingHandler extends ChannelInboundHandlerAdapter {
     if (!request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
       return null;
     }
-    HttpHeaders headers = request.headers();
-    if (!headers.contains(HttpHeaderNames.HOST)) {
+    // the Host lines only (one bucket of the map), not a pass over every line
+    Iterator<? extends CharSequence> hosts = request.headers().valueCharSequenceIterator(HttpHeaderNames.HOST);
+    if (!hosts.hasNext()) {
       return "the request has no Host header (required in HTTP/1.1).";
     }
-    int hosts = 0;
-    for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
-      if (AsciiString.contentEqualsIgnoreCase(it.next().getKey(), HttpHeaderNames.HOST)) {
-        hosts++;
-      }
-    }
-    return hosts > 1 ? "the request has more than one Host header." : null;
+    hosts.next();
+    return hosts.hasNext() ? "the request has more than one Host header." : null;
   }
 
   /** A request the codec could not read: 431 for oversized headers, 414 for a long line, else 400; then close. */
